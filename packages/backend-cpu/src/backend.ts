@@ -1,0 +1,43 @@
+/** The CPU backend: every op of the op table on typed arrays. It is the specification other backends match. */
+import type { Backend, Kernel, OpName } from "@tessera/kernels";
+import { assembleKernel, takeKernel } from "./kernels/assemble.js";
+import { callKernel } from "./kernels/call.js";
+import { arangeKernel, constKernel, eyeKernel, fillKernel, linspaceKernel, randomKernel, tileKernel } from "./kernels/creation.js";
+import { cumApplyKernel, cumBlockKernel, cumCarryKernel } from "./kernels/cumulative.js";
+import { ewKernel } from "./kernels/elementwise.js";
+import { makeFusedKernel } from "./kernels/fused.js";
+import { reduceAggregateKernel, reduceChunkKernel, reduceCombineKernel } from "./kernels/reduce.js";
+import { broadcastKernel, identityKernel, reshapeKernel, sliceKernel, transposeKernel } from "./kernels/views.js";
+
+const table: Record<Exclude<OpName, "fused">, Kernel> = {
+  const: constKernel,
+  tile: tileKernel,
+  fill: fillKernel,
+  arange: arangeKernel,
+  linspace: linspaceKernel,
+  eye: eyeKernel,
+  random: randomKernel,
+  ew: ewKernel,
+  slice: sliceKernel,
+  transpose: transposeKernel,
+  reshape: reshapeKernel,
+  broadcast: broadcastKernel,
+  assemble: assembleKernel,
+  take: takeKernel,
+  "reduce-chunk": reduceChunkKernel,
+  "reduce-combine": reduceCombineKernel,
+  "reduce-aggregate": reduceAggregateKernel,
+  "cum-block": cumBlockKernel,
+  "cum-carry": cumCarryKernel,
+  "cum-apply": cumApplyKernel,
+  call: callKernel,
+  identity: identityKernel,
+};
+
+const kernels = new Map<string, Kernel>(Object.entries(table));
+kernels.set("fused", makeFusedKernel((op) => kernels.get(op)));
+
+export const cpuBackend: Backend = {
+  name: "cpu",
+  kernel: (op) => kernels.get(op),
+};

@@ -1,0 +1,259 @@
+/**
+ * Tree reductions: `reduce-chunk` turns a block into a partial (float64 tiles that keep the reduced axes
+ * as size 1), `reduce-combine` merges partials, `reduce-aggregate` turns one partial into the result.
+ * Partials per kind: [value] for sum/prod/min/max/any/all and nan-variants; [sum, count] for means;
+ * [count, mean, M2] for variances (merged by Chan et al.'s pairwise update, which keeps long float32
+ * axes accurate); [value, index] for argmin/argmax. All accumulation is in float64.
+ */
+import { allocate, contiguousTile, isBig, sizeOf, stridesOf, type DType, type Tile, type TypedArray } from "@tessera/core";
+import type { Attrs } from "@tessera/graph";
+import { read, runNest } from "../loops.js";
+import { asTile, asTiles } from "./values.js";
+
+export type ReduceKind =
+  | "sum" | "nansum" | "prod" | "nanprod" | "min" | "max" | "nanmin" | "nanmax" | "any" | "all"
+  | "mean" | "nanmean" | "var" | "nanvar" | "std" | "nanstd" | "argmin" | "argmax";
+
+type FoldKind = "sum" | "nansum" | "prod" | "nanprod" | "min" | "max" | "nanmin" | "nanmax" | "any" | "all" | "nancount" | "m2" | "nanm2";
+
+/** Each fold: the identity and `s = comb(s, x)` (`m` is the partial mean, for M2). */
+const FOLDS: Record<FoldKind, { readonly init: number; readonly comb: string }> = {
+  sum: { init: 0, comb: "s + x" },
+  nansum: { init: 0, comb: "(x === x ? s + x : s)" },
+  prod: { init: 1, comb: "s * x" },
+  nanprod: { init: 1, comb: "(x === x ? s * x : s)" },
+  min: { init: Infinity, comb: "((x < s || x !== x) ? x : s)" },
+  max: { init: -Infinity, comb: "((x > s || x !== x) ? x : s)" },
+  nanmin: { init: NaN, comb: "((x < s || s !== s) ? x : s)" },
+  nanmax: { init: NaN, comb: "((x > s || s !== s) ? x : s)" },
+  any: { init: 0, comb: "((s !== 0 || x !== 0) ? 1 : 0)" },
+  all: { init: 1, comb: "((s !== 0 && x !== 0) ? 1 : 0)" },
+  nancount: { init: 0, comb: "(x === x ? s + 1 : s)" },
+  m2: { init: 0, comb: "s + (x - m) * (x - m)" },
+  nanm2: { init: 0, comb: "(x === x ? s + (x - m) * (x - m) : s)" },
+};
+
+const keptShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((n, d) => (axes.includes(d) ? 1 : n));
+
+function filled(shape: readonly number[], v: number): Tile {
+  const data = new Float64Array(sizeOf(shape));
+  if (v !== 0) data.fill(v);
+  return contiguousTile(data, shape, "float64");
+}
+
+/** Folds `t` over `axes` into a new float64 partial; `mean` (same shape as the partial) feeds M2. */
+function fold(kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile): Tile {
+  const shape = keptShape(t.shape, axes);
+  const out = filled(shape, FOLDS[kind].init);
+  const os = stridesOf(shape).map((s, d) => (axes.includes(d) ? 0 : s));
+  const ops = [{ data: out.data, offset: 0, strides: os }, { data: t.data, offset: t.offset, strides: t.strides }];
+  if (mean) ops.push({ data: mean.data, offset: 0, strides: os });
+  const big = isBig(t.dtype);
+  const unroll = kind === "sum" && !big;
+  runNest(`fold:${kind}:${big}`, t.shape, ops, [], (p, s, n) => {
+    const x = read("A1", p[1]!, big);
+    const m = mean ? `const m = A2[${p[2]}];` : "";
+    const comb = FOLDS[kind].comb;
+    const fast = unroll
+      ? `let s0 = 0, s1 = 0, s2 = 0, s3 = 0; let j = 0; const q = ${s[1]};
+         for (; j + 3 < ${n}; j += 4) { s0 += A1[${p[1]}]; s1 += A1[${p[1]} + q]; s2 += A1[${p[1]} + 2 * q]; s3 += A1[${p[1]} + 3 * q]; ${p[1]} += 4 * q; }
+         for (; j < ${n}; j++) { s0 += A1[${p[1]}]; ${p[1]} += q; }
+         A0[${p[0]}] += (s0 + s1) + (s2 + s3);`
+      : `let s = A0[${p[0]}]; ${m} for (let j = 0; j < ${n}; j++) { const x = ${x}; s = ${comb}; ${p[1]} += ${s[1]}; } A0[${p[0]}] = s;`;
+    return `if (${s[0]} === 0) { ${fast} }
+      else { for (let j = 0; j < ${n}; j++) { const x = ${x}; ${mean ? `const m = A2[${p[2]}];` : ""} const s = A0[${p[0]}]; A0[${p[0]}] = ${comb}; ${p.map((q, k) => `${q} += ${s[k]};`).join(" ")} } }`;
+  });
+  return out;
+}
+
+export type ChunkAttrs = { readonly kind: ReduceKind; readonly axes: readonly number[]; readonly starts?: readonly number[]; readonly fullShape?: readonly number[] };
+
+export function reduceChunk(t: Tile, a: ChunkAttrs): Tile[] {
+  const { kind, axes } = a;
+  const nanv = kind.startsWith("nan");
+  switch (kind) {
+    case "mean":
+    case "nanmean": {
+      const sum = fold(nanv ? "nansum" : "sum", t, axes);
+      return [sum, nanv ? fold("nancount", t, axes) : filled(sum.shape, reducedCount(t, axes))];
+    }
+    case "var":
+    case "nanvar":
+    case "std":
+    case "nanstd": {
+      const sum = fold(nanv ? "nansum" : "sum", t, axes);
+      const count = nanv ? fold("nancount", t, axes) : filled(sum.shape, reducedCount(t, axes));
+      const mean = divide(sum, count);
+      return [count, mean, fold(nanv ? "nanm2" : "m2", t, axes, mean)];
+    }
+    case "argmin":
+    case "argmax":
+      return argChunk(t, a);
+    default:
+      return [fold(kind, t, axes)];
+  }
+}
+
+const reducedCount = (t: Tile, axes: readonly number[]): number => axes.reduce((acc, d) => acc * t.shape[d]!, 1);
+
+function divide(sum: Tile, count: Tile): Tile {
+  const s = sum.data as Float64Array;
+  const c = count.data as Float64Array;
+  const out = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s[i]! / c[i]!;
+  return contiguousTile(out, sum.shape, "float64");
+}
+
+/** Is (v1, i1) a better arg-candidate than (v2, i2)? NaN wins (first NaN), ties go to the lower index. */
+function better(max: boolean, v1: number, i1: number, v2: number, i2: number): boolean {
+  if (v1 !== v1) return v2 === v2 || i1 < i2;
+  if (v2 !== v2) return false;
+  if (v1 === v2) return i1 < i2;
+  return max ? v1 > v2 : v1 < v2;
+}
+
+function argChunk(t: Tile, a: ChunkAttrs): Tile[] {
+  const max = a.kind === "argmax";
+  const shape = keptShape(t.shape, a.axes);
+  const vals = filled(shape, NaN);
+  const idxs = filled(shape, -1);
+  const V = vals.data as Float64Array;
+  const I = idxs.data as Float64Array;
+  const os = stridesOf(shape).map((s, d) => (a.axes.includes(d) ? 0 : s));
+  const gs = stridesOf(a.fullShape ?? t.shape);
+  const starts = a.starts ?? t.shape.map(() => 0);
+  const single = a.axes.length === 1 && (a.fullShape?.length ?? t.shape.length) > 1 ? a.axes[0] : undefined;
+  const nd = t.shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  const n = sizeOf(t.shape);
+  for (let k = 0; k < n; k++) {
+    let src = t.offset;
+    let o = 0;
+    let g = 0;
+    for (let d = 0; d < nd; d++) {
+      src += idx[d]! * t.strides[d]!;
+      o += idx[d]! * os[d]!;
+      g += (starts[d]! + idx[d]!) * gs[d]!;
+    }
+    const gi = single === undefined ? g : starts[single]! + idx[single]!;
+    const v = Number(t.data[src]);
+    if (I[o] === -1 || better(max, v, gi, V[o]!, I[o]!)) {
+      V[o] = v;
+      I[o] = gi;
+    }
+    for (let d = nd - 1; d >= 0; d--) {
+      if (++idx[d]! < t.shape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return [vals, idxs];
+}
+
+/** Merges partials of one kind (all of the same shape). */
+export function combine(kind: ReduceKind, parts: readonly Tile[][]): Tile[] {
+  const first = parts[0]!;
+  const n = sizeOf(first[0]!.shape);
+  const f = (i: number): Float64Array => new Float64Array((first[i]!.data as Float64Array).subarray(0, n));
+  const acc = first.map((_, i) => f(i));
+  const field = (p: Tile[], i: number): Float64Array => p[i]!.data as Float64Array;
+  for (const p of parts.slice(1)) {
+    if (kind === "mean" || kind === "nanmean") {
+      addInto(acc[0]!, field(p, 0), n);
+      addInto(acc[1]!, field(p, 1), n);
+    } else if (kind === "var" || kind === "nanvar" || kind === "std" || kind === "nanstd") {
+      chanMerge(acc, [field(p, 0), field(p, 1), field(p, 2)], n);
+    } else if (kind === "argmin" || kind === "argmax") {
+      const [V, I] = [field(p, 0), field(p, 1)];
+      for (let i = 0; i < n; i++) {
+        if (better(kind === "argmax", V[i]!, I[i]!, acc[0]![i]!, acc[1]![i]!)) {
+          acc[0]![i] = V[i]!;
+          acc[1]![i] = I[i]!;
+        }
+      }
+    } else foldInto(kind, acc[0]!, field(p, 0), n);
+  }
+  return acc.map((d) => contiguousTile(d, first[0]!.shape, "float64"));
+}
+
+function addInto(a: Float64Array, b: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) a[i]! += b[i]!;
+}
+
+const combFns = new Map<string, (s: number, x: number) => number>();
+
+function foldInto(kind: ReduceKind, a: Float64Array, b: Float64Array, n: number): void {
+  let comb = combFns.get(kind);
+  if (!comb) {
+    comb = new Function("s", "x", `return ${FOLDS[kind as FoldKind].comb};`) as (s: number, x: number) => number;
+    combFns.set(kind, comb);
+  }
+  for (let i = 0; i < n; i++) a[i] = comb(a[i]!, b[i]!);
+}
+
+/** Chan, Golub & LeVeque (1979): merge (n, mean, M2) of two disjoint sets. */
+function chanMerge(acc: Float64Array[], b: Float64Array[], n: number): void {
+  const [na, ma, qa] = acc as [Float64Array, Float64Array, Float64Array];
+  const [nb, mb, qb] = b as [Float64Array, Float64Array, Float64Array];
+  for (let i = 0; i < n; i++) {
+    const n2 = nb[i]!;
+    if (n2 === 0) continue;
+    const n1 = na[i]!;
+    const nt = n1 + n2;
+    const delta = mb[i]! - ma[i]!;
+    ma[i] = n1 === 0 ? mb[i]! : ma[i]! + (delta * n2) / nt;
+    qa[i] = n1 === 0 ? qb[i]! : qa[i]! + qb[i]! + (delta * delta * n1 * n2) / nt;
+    na[i] = nt;
+  }
+}
+
+export type AggregateAttrs = { readonly kind: ReduceKind; readonly axes: readonly number[]; readonly keepdims: boolean; readonly dtype: DType; readonly ddof: number };
+
+export function aggregate(p: Tile[], a: AggregateAttrs): Tile {
+  const shape = p[0]!.shape;
+  const n = sizeOf(shape);
+  const F = (i: number): Float64Array => p[i]!.data as Float64Array;
+  let values: ArrayLike<number>;
+  switch (a.kind) {
+    case "mean":
+    case "nanmean": {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = F(0)[i]! / F(1)[i]!;
+      values = out;
+      break;
+    }
+    case "var":
+    case "nanvar":
+    case "std":
+    case "nanstd": {
+      const out = new Float64Array(n);
+      const root = a.kind.endsWith("std");
+      for (let i = 0; i < n; i++) {
+        const v = F(2)[i]! / Math.max(F(0)[i]! - a.ddof, 0);
+        out[i] = root ? Math.sqrt(v) : v;
+      }
+      values = out;
+      break;
+    }
+    case "argmin":
+    case "argmax":
+      values = F(1);
+      break;
+    default:
+      values = F(0);
+  }
+  const outShape = a.keepdims ? [...shape] : shape.filter((_, d) => !a.axes.includes(d));
+  return contiguousTile(castValues(values, n, a.dtype), outShape, a.dtype);
+}
+
+function castValues(v: ArrayLike<number>, n: number, dtype: DType): TypedArray {
+  const out = allocate(dtype, n);
+  if (isBig(dtype)) for (let i = 0; i < n; i++) (out as BigInt64Array)[i] = Number.isFinite(v[i]!) ? BigInt(Math.round(v[i]!)) : 0n;
+  else if (dtype === "bool") for (let i = 0; i < n; i++) out[i] = v[i]! !== 0 ? 1 : 0;
+  else for (let i = 0; i < n; i++) (out as Float64Array)[i] = v[i]!;
+  return out;
+}
+
+export const reduceChunkKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] => reduceChunk(asTile(inputs[0], "reduce-chunk"), attrs as ChunkAttrs);
+export const reduceCombineKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] =>
+  combine(attrs["kind"] as ReduceKind, inputs.map((v) => asTiles(v, "reduce-combine")));
+export const reduceAggregateKernel = (inputs: readonly unknown[], attrs: Attrs): Tile => aggregate(asTiles(inputs[0], "reduce-aggregate"), attrs as AggregateAttrs);

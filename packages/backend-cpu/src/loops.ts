@@ -1,0 +1,98 @@
+/**
+ * Generated loop nests over strided operands: the fast path of every elementwise, copy and reduction
+ * kernel. Dimensions are first collapsed (size-1 axes dropped, adjacent axes merged where every operand
+ * is contiguous across them) so the common case is one flat loop; the generated function is cached by
+ * (body, rank) and takes shapes, strides and offsets as arguments, so cache entries stay few.
+ */
+import type { TypedArray } from "@tessera/core";
+import { H } from "./helpers.js";
+
+export interface Operand {
+  readonly data: TypedArray;
+  readonly offset: number;
+  /** One stride per axis of the iteration shape (0 for broadcast or reduced axes). */
+  readonly strides: readonly number[];
+}
+
+export interface Collapsed {
+  readonly shape: number[];
+  /** strides[k][d] for operand k. */
+  readonly strides: number[][];
+}
+
+/** Drops size-1 axes and merges axis d into d+1 where all operands are contiguous across them. */
+export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Collapsed {
+  const dims: number[] = [];
+  for (let d = 0; d < shape.length; d++) if (shape[d] !== 1) dims.push(d);
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (const d of dims) {
+    const n = shape[d]!;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * n)) {
+      outShape[last]! *= n;
+      strides.forEach((s, k) => (outStrides[k]![last] = s[d]!));
+    } else {
+      outShape.push(n);
+      strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
+    }
+  }
+  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
+  return { shape: outShape, strides: outStrides };
+}
+
+/**
+ * The innermost loop's code. `p[k]` names operand k's pointer variable, `s[k]` its stride at the
+ * innermost axis, `n` the trip count; operand arrays are `A0, A1, ...`, extra parameters `X0, X1, ...`.
+ */
+export type InnerGen = (p: readonly string[], s: readonly string[], n: string) => string;
+
+export type NestFn = (shape: readonly number[], strides: readonly (readonly number[])[], offsets: readonly number[], arrays: readonly TypedArray[], extra: readonly unknown[]) => void;
+
+const cache = new Map<string, NestFn>();
+
+/** Compiles (or fetches) a loop nest of rank `nd` over `nops` operands with the given inner loop. */
+export function compileNest(cacheKey: string, nd: number, nops: number, nextra: number, inner: InnerGen): NestFn {
+  const key = `${cacheKey}|${nd}|${nops}|${nextra}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const ks = Array.from({ length: nops }, (_, k) => k);
+  const lines: string[] = [];
+  lines.push(...ks.map((k) => `const A${k} = arrays[${k}];`));
+  lines.push(...Array.from({ length: nextra }, (_, i) => `const X${i} = extra[${i}];`));
+  for (let d = 0; d < nd; d++) {
+    lines.push(`const n${d} = shape[${d}];`);
+    lines.push(...ks.map((k) => `const s${k}_${d} = strides[${k}][${d}];`));
+  }
+  lines.push(...ks.map((k) => `let p${k}_0 = offsets[${k}];`));
+  let close = "";
+  for (let d = 0; d < nd - 1; d++) {
+    lines.push(`for (let i${d} = 0; i${d} < n${d}; i${d}++) {`);
+    lines.push(...ks.map((k) => `let p${k}_${d + 1} = p${k}_${d};`));
+    close = `${ks.map((k) => `p${k}_${d} += s${k}_${d};`).join(" ")} }\n${close}`;
+  }
+  const last = nd - 1;
+  lines.push(inner(ks.map((k) => `p${k}_${last}`), ks.map((k) => `s${k}_${last}`), `n${last}`));
+  lines.push(close);
+  const fn = new Function("H", `return function nest(shape, strides, offsets, arrays, extra) {\n${lines.join("\n")}\n};`)(H) as NestFn;
+  cache.set(key, fn);
+  return fn;
+}
+
+/** Runs a nest over operands after collapsing their common iteration shape. */
+export function runNest(cacheKey: string, shape: readonly number[], ops: readonly Operand[], extra: readonly unknown[], inner: InnerGen): void {
+  if (shape.some((d) => d === 0)) return;
+  const c = collapse(shape, ops.map((o) => o.strides));
+  const fn = compileNest(cacheKey, c.shape.length, ops.length, extra.length, inner);
+  fn(c.shape, c.strides, ops.map((o) => o.offset), ops.map((o) => o.data), extra);
+}
+
+/** Reads element `ptr` of array `A` as a JS number (64-bit integers through Number()). */
+export const read = (arr: string, ptr: string, big: boolean): string => (big ? `Number(${arr}[${ptr}])` : `${arr}[${ptr}]`);
+
+/** Converts expression `v` for storage in an array of the given kind. */
+export function store(v: string, kind: "bool" | "big" | "plain"): string {
+  if (kind === "bool") return `((${v}) != 0 ? 1 : 0)`;
+  if (kind === "big") return `H.big(${v})`;
+  return v;
+}

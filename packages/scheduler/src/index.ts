@@ -1,0 +1,14 @@
+/**
+ * @tessera/scheduler: schedulers that run lowered task graphs on a backend, with typed events for every
+ * task. `syncScheduler` runs everything in order on the main thread (tests, debugging).
+ *
+ * @example
+ * ```ts
+ * import { syncScheduler } from "@tessera/scheduler";
+ * import { cpuBackend } from "@tessera/backend-cpu";
+ * const scheduler = syncScheduler(cpuBackend);
+ * // await scheduler.run(graph, { onEvent: (e) => console.log(e.type) });
+ * ```
+ */
+export { syncScheduler, taskError, abortError, type Scheduler, type RunOptions } from "./sync.js";
+export type { SchedulerEvent, TaskStartEvent, TaskEndEvent, ComputeStartEvent, ComputeEndEvent, EventListener } from "./events.js";

@@ -1,0 +1,94 @@
+/**
+ * The synchronous scheduler: runs a graph's tasks one at a time on the main thread in the static order
+ * (`order()`), releasing each intermediate as soon as its last consumer has run. Tests use it; users
+ * debug with it. Kernels that return promises (I/O, async user functions) are awaited in turn.
+ */
+import { TesseraError } from "@tessera/core";
+import { order, type Graph, type Key } from "@tessera/graph";
+import type { Backend, KernelContext } from "@tessera/kernels";
+import type { EventListener } from "./events.js";
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly onEvent?: EventListener;
+  /**
+   * Called with each output as soon as it is computed (in completion order). When it returns a
+   * promise, the scheduler waits for it (backpressure for streaming consumers).
+   */
+  readonly onOutput?: (key: Key, value: unknown) => void | Promise<void>;
+  /** Keep outputs in the returned map (default true; streaming consumers turn it off). */
+  readonly retainOutputs?: boolean;
+}
+
+export interface Scheduler {
+  readonly name: string;
+  run(graph: Graph, options?: RunOptions): Promise<Map<Key, unknown>>;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
+
+/** Wraps a failing task's error with the op and block so the user can find it. */
+export function taskError(key: Key, op: string, cause: unknown): TesseraError {
+  if (cause instanceof TesseraError && cause.code !== "TaskError") return cause;
+  const msg = cause instanceof Error ? cause.message : String(cause);
+  return new TesseraError("TaskError", `task ${key} (op ${op}) failed: ${msg}`, { cause });
+}
+
+export function abortError(signal: AbortSignal): TesseraError {
+  const reason: unknown = signal.reason;
+  return new TesseraError("AbortError", `compute aborted${reason instanceof Error ? `: ${reason.message}` : ""}`, { cause: reason });
+}
+
+export function syncScheduler(backend: Backend): Scheduler {
+  return {
+    name: "sync",
+    async run(graph, options = {}) {
+      const { signal, onEvent, onOutput } = options;
+      const retain = options.retainOutputs ?? true;
+      const ctx: KernelContext = { constants: graph.constants };
+      const keys = order(graph);
+      const outputs = new Set(graph.outputs);
+      const remaining = new Map<Key, number>();
+      for (const t of graph.tasks.values()) for (const a of t.args) remaining.set(a, (remaining.get(a) ?? 0) + 1);
+      const values = new Map<Key, unknown>();
+      const result = new Map<Key, unknown>();
+      const t0 = onEvent ? performance.now() : 0;
+      onEvent?.({ type: "compute-start", tasks: keys.length });
+      for (const key of keys) {
+        if (signal?.aborted) throw abortError(signal);
+        const task = graph.tasks.get(key)!;
+        const kernel = backend.kernel(task.op);
+        if (!kernel) throw taskError(key, task.op, new Error(`backend ${backend.name} has no kernel for op ${task.op}`));
+        const inputs = task.args.map((a) => values.get(a));
+        let start = 0;
+        if (onEvent) {
+          onEvent({ type: "task-start", key, op: task.op, placement: task.placement, nbytes: task.nbytes });
+          start = performance.now();
+        }
+        let value: unknown;
+        try {
+          value = kernel(inputs, task.attrs, ctx);
+          if (isThenable(value)) value = await value;
+        } catch (e) {
+          throw taskError(key, task.op, e);
+        }
+        if (onEvent) onEvent({ type: "task-end", key, op: task.op, placement: task.placement, nbytes: task.nbytes, backend: backend.name, ms: performance.now() - start });
+        for (const a of task.args) {
+          const r = (remaining.get(a) ?? 1) - 1;
+          remaining.set(a, r);
+          if (r === 0 && !outputs.has(a)) values.delete(a);
+        }
+        if (outputs.has(key)) {
+          if (retain) result.set(key, value);
+          if (onOutput) {
+            const w = onOutput(key, value);
+            if (isThenable(w)) await w;
+          }
+          if ((remaining.get(key) ?? 0) > 0) values.set(key, value);
+        } else values.set(key, value);
+      }
+      onEvent?.({ type: "compute-end", tasks: keys.length, ms: performance.now() - t0 });
+      return result;
+    },
+  };
+}
