@@ -15,3 +15,13 @@ export { makeLayer, layerKeys, collectLayers, type Layer, type LayerInit } from 
 export { lower, dependents } from "./lower.js";
 export { fuse, type FuseOptions } from "./fuse.js";
 export { order, priorities } from "./order.js";
+export type {
+  SchedulerEvent,
+  TaskStartEvent,
+  TaskEndEvent,
+  ComputeStartEvent,
+  ComputeEndEvent,
+  EventListener,
+  RunOptions,
+  Scheduler,
+} from "./events.js";

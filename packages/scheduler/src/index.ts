@@ -10,5 +10,4 @@
  * // await scheduler.run(graph, { onEvent: (e) => console.log(e.type) });
  * ```
  */
-export { syncScheduler, taskError, abortError, type Scheduler, type RunOptions } from "./sync.js";
-export type { SchedulerEvent, TaskStartEvent, TaskEndEvent, ComputeStartEvent, ComputeEndEvent, EventListener } from "./events.js";
+export { syncScheduler, taskError, abortError } from "./sync.js";

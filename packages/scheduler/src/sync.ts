@@ -4,26 +4,8 @@
  * debug with it. Kernels that return promises (I/O, async user functions) are awaited in turn.
  */
 import { TesseraError } from "@tessera/core";
-import { order, type Graph, type Key } from "@tessera/graph";
+import { order, type Key, type RunOptions, type Scheduler } from "@tessera/graph";
 import type { Backend, KernelContext } from "@tessera/kernels";
-import type { EventListener } from "./events.js";
-
-export interface RunOptions {
-  readonly signal?: AbortSignal;
-  readonly onEvent?: EventListener;
-  /**
-   * Called with each output as soon as it is computed (in completion order). When it returns a
-   * promise, the scheduler waits for it (backpressure for streaming consumers).
-   */
-  readonly onOutput?: (key: Key, value: unknown) => void | Promise<void>;
-  /** Keep outputs in the returned map (default true; streaming consumers turn it off). */
-  readonly retainOutputs?: boolean;
-}
-
-export interface Scheduler {
-  readonly name: string;
-  run(graph: Graph, options?: RunOptions): Promise<Map<Key, unknown>>;
-}
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
 

@@ -1,26 +1,35 @@
 /** Gather kernels: assembling a block from pieces of other blocks (rechunk, concatenate), and `take`. */
-import { emptyTile, type DType, type Tile } from "@tessera/core";
+import { emptyTile, isCompact, isTile, type DType, type Tile } from "@tessera/core";
+import type { KernelContext } from "@tessera/kernels";
 import type { Attrs } from "@tessera/graph";
 import { copyInto, region } from "../tiles.js";
 import { asTile } from "./values.js";
 
 /** A piece: region `[start, start + shape)` of input `arg`, copied to `dst` in the new block. */
 export type Piece = { readonly arg: number; readonly src: readonly number[]; readonly dst: readonly number[]; readonly shape: readonly number[] };
-export type AssembleAttrs = { readonly shape: readonly number[]; readonly dtype: DType; readonly pieces: readonly Piece[] };
+/** `dense`: the result goes to users, so it must be compact and share no buffer with a graph constant. */
+export type AssembleAttrs = { readonly shape: readonly number[]; readonly pieces: readonly Piece[]; readonly dense?: boolean } & { readonly dtype: DType | null };
 
+/** dtype null: the first input's dtype (user partials, whose dtype is known only at run time). */
 export function assembleTiles(tiles: readonly Tile[], a: AssembleAttrs): Tile {
-  const out = emptyTile(a.dtype, a.shape);
+  const out = emptyTile(a.dtype ?? tiles[0]!.dtype, a.shape);
   for (const p of a.pieces) copyInto(region(out, p.dst, p.shape), region(tiles[p.arg]!, p.src, p.shape));
   return out;
 }
 
-export function assembleKernel(inputs: readonly unknown[], attrs: Attrs): Tile {
+const sharesBuffer = (t: Tile, ctx: KernelContext): boolean => {
+  for (const c of ctx.constants.values()) if (isTile(c) && c.data.buffer === t.data.buffer) return true;
+  return false;
+};
+
+export function assembleKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const a = attrs as AssembleAttrs;
   // One piece that is a whole input of the same dtype: pass it through (a rechunk that keeps the block).
   const only = a.pieces.length === 1 ? a.pieces[0]! : undefined;
   if (only) {
     const t = asTile(inputs[only.arg], "assemble");
-    if (t.dtype === a.dtype && only.src.every((s) => s === 0) && t.shape.every((n, d) => n === only.shape[d])) return t;
+    const whole = (a.dtype === null || t.dtype === a.dtype) && only.src.every((s) => s === 0) && t.shape.every((n, d) => n === only.shape[d]);
+    if (whole && (!a.dense || (isCompact(t) && !sharesBuffer(t, ctx)))) return t;
   }
   return assembleTiles(inputs.map((v) => asTile(v, "assemble")), a);
 }

@@ -1,5 +1,5 @@
 /** Typed events for every task: progress bars, profiles and benchmarks all listen to these. */
-import type { Key, Placement } from "@tessera/graph";
+import type { Graph, Key, Placement } from "./task.js";
 
 export interface TaskStartEvent {
   readonly type: "task-start";
@@ -32,3 +32,21 @@ export interface ComputeEndEvent {
 
 export type SchedulerEvent = TaskStartEvent | TaskEndEvent | ComputeStartEvent | ComputeEndEvent;
 export type EventListener = (e: SchedulerEvent) => void;
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly onEvent?: EventListener;
+  /**
+   * Called with each output as soon as it is computed (in completion order). When it returns a
+   * promise, the scheduler waits for it (backpressure for streaming consumers).
+   */
+  readonly onOutput?: (key: Key, value: unknown) => void | Promise<void>;
+  /** Keep outputs in the returned map (default true; streaming consumers turn it off). */
+  readonly retainOutputs?: boolean;
+}
+
+/** What runs a lowered graph: the synchronous scheduler, the thread pool, a distributed engine. */
+export interface Scheduler {
+  readonly name: string;
+  run(graph: Graph, options?: RunOptions): Promise<Map<Key, unknown>>;
+}

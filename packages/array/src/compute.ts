@@ -1,0 +1,125 @@
+/**
+ * Running graphs: lowering the requested keys (culling), fusing blockwise chains, and handing the graph
+ * to the configured scheduler; `compute`, `persist` and `blocks` are built on `runGraph`.
+ */
+import { TesseraError, blockIndices, type Dense, type Tile } from "@tessera/core";
+import { fuse, keyOf, layerKeys, lower, makeLayer, type Graph, type Key, type Layer } from "@tessera/graph";
+import { opDef } from "@tessera/kernels";
+import { LazyArray } from "./array.js";
+import { getDefaults, resolveScheduler, type ComputeOptions } from "./config.js";
+import { denseBlocks, denseWhole } from "./dense.js";
+import type { Delayed } from "./delayed.js";
+
+/** Blockwise fusion with the op table's rule of which ops absorb their producers. */
+export function optimize(graph: Graph): Graph {
+  return fuse(graph, { absorbs: (t) => opDef(t.op)?.absorbs ?? false });
+}
+
+/** Lowers, optimizes and runs the graph for `outputs`; returns the outputs' values. */
+export async function runGraph(roots: readonly Layer[], outputs: readonly Key[], options: ComputeOptions = {}, extra: { onOutput?: (k: Key, v: unknown) => void | Promise<void>; retainOutputs?: boolean } = {}): Promise<Map<Key, unknown>> {
+  const opts = { ...getDefaults(), ...options };
+  let graph = lower(roots, outputs);
+  if (opts.optimize !== false) graph = optimize(graph);
+  const scheduler = resolveScheduler(opts);
+  return scheduler.run(graph, {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(extra.onOutput ? { onOutput: extra.onOutput } : {}),
+    ...(extra.retainOutputs !== undefined ? { retainOutputs: extra.retainOutputs } : {}),
+  });
+}
+
+const toDense = (t: unknown): Dense => {
+  const tile = t as Tile;
+  return { data: tile.data, shape: [...tile.shape], dtype: tile.dtype };
+};
+
+/** Computes several arrays (and delayed values) in one run, sharing their common work. */
+export async function computeAll(items: readonly (LazyArray | Delayed)[], options: ComputeOptions = {}): Promise<unknown[]> {
+  const layers = items.map((x) => (x instanceof LazyArray ? denseWhole(x) : x.layer));
+  const keys = layers.map((l) => keyOf(l.name, l.numblocks.map(() => 0)));
+  const res = await runGraph(layers, keys, options);
+  return items.map((x, i) => (x instanceof LazyArray ? toDense(res.get(keys[i]!)) : res.get(keys[i]!)));
+}
+
+/** Computes every block of `x` and returns an array over the blocks held in memory (same keys). */
+export async function persist(x: LazyArray, options: ComputeOptions = {}): Promise<LazyArray> {
+  const keys = layerKeys(x.layer);
+  const res = await runGraph([x.layer], keys, options);
+  const constants = new Map<string, unknown>();
+  for (const k of keys) constants.set(`persisted-${k}`, res.get(k));
+  const layer = makeLayer({
+    name: x.layer.name,
+    numblocks: x.layer.numblocks,
+    deps: [],
+    task: (index) => ({ op: "tile", args: [], attrs: { ref: `persisted-${keyOf(x.layer.name, index)}` }, placement: "cpu", nbytes: 0 }),
+    constants,
+  });
+  return new LazyArray(layer, x.shape, x.dtype, x.chunks);
+}
+
+export interface BlockResult extends Dense {
+  readonly index: readonly number[];
+}
+
+/**
+ * Streams the blocks of `x` in row-major order. The graph runs once; the scheduler pauses when the block
+ * the consumer waits for is ready and unclaimed (so at most about one block is computed ahead), and
+ * breaking out of the loop aborts the rest.
+ */
+export async function* iterBlocks(x: LazyArray, options: ComputeOptions = {}): AsyncGenerator<BlockResult, void, undefined> {
+  const layer = denseBlocks(x);
+  const keys = layerKeys(layer);
+  const indices = [...blockIndices(layer.numblocks)];
+  const ac = new AbortController();
+  const outer = options.signal;
+  const onAbort = (): void => ac.abort(outer?.reason);
+  outer?.addEventListener("abort", onAbort, { once: true });
+  const buffer = new Map<Key, unknown>();
+  let next = 0;
+  let wake: (() => void) | undefined;
+  let release: (() => void) | undefined;
+  let done = false;
+  let failure: unknown;
+  const onOutput = (k: Key, v: unknown): void | Promise<void> => {
+    buffer.set(k, v);
+    wake?.();
+    if (k === keys[next]) return new Promise<void>((r) => (release = r));
+  };
+  const run = runGraph([layer], keys, { ...options, signal: ac.signal }, { onOutput, retainOutputs: false }).then(
+    () => {
+      done = true;
+      wake?.();
+    },
+    (e: unknown) => {
+      failure = e;
+      done = true;
+      wake?.();
+    },
+  );
+  try {
+    while (next < keys.length) {
+      const k = keys[next]!;
+      while (!buffer.has(k)) {
+        if (failure !== undefined) throw failure;
+        if (done) throw new TesseraError("TaskError", `blocks: block ${k} was never produced`);
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+      const v = buffer.get(k);
+      buffer.delete(k);
+      next++;
+      const r = release;
+      release = undefined;
+      r?.();
+      yield { index: indices[next - 1]!, ...toDense(v) };
+    }
+  } finally {
+    outer?.removeEventListener("abort", onAbort);
+    if (!done) {
+      ac.abort(new Error("iteration stopped"));
+      release?.();
+    }
+    await run;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Runtime configuration: which scheduler runs `compute()` and its defaults. The umbrella package
+ * `tessera` registers the schedulers it ships; `@tessera/array` itself never imports one.
+ */
+import { TesseraError, show } from "@tessera/core";
+import type { EventListener, Scheduler } from "@tessera/graph";
+
+export interface ComputeOptions {
+  /** A registered scheduler name ("sync", "threads", ...) or a scheduler object. */
+  readonly scheduler?: string | Scheduler;
+  readonly signal?: AbortSignal;
+  /** Receives every scheduler event (task-start, task-end, compute-start, compute-end). */
+  readonly onEvent?: EventListener;
+  /** Fuse blockwise chains before running (default true). */
+  readonly optimize?: boolean;
+  /** Options for scheduler factories (workers, memoryLimit, progress, ...). */
+  readonly [option: string]: unknown;
+}
+
+export type SchedulerFactory = (options: ComputeOptions) => Scheduler;
+
+const factories = new Map<string, SchedulerFactory>();
+let defaults: ComputeOptions = { scheduler: "sync" };
+
+/** Makes a scheduler available by name to `compute({ scheduler: name })`. */
+export function registerScheduler(name: string, factory: SchedulerFactory): void {
+  factories.set(name, factory);
+}
+
+/** Sets default compute options once for the process (merged into every compute call). */
+export function setDefaults(options: ComputeOptions): void {
+  defaults = { ...defaults, ...options };
+}
+
+export const getDefaults = (): ComputeOptions => defaults;
+
+export function resolveScheduler(options: ComputeOptions): Scheduler {
+  const s = options.scheduler ?? defaults.scheduler ?? "sync";
+  if (typeof s !== "string") return s;
+  const f = factories.get(s);
+  if (!f) {
+    throw new TesseraError(
+      "NotConfigured",
+      `scheduler: ${show(s)} is not registered${factories.size ? `; registered: ${[...factories.keys()].join(", ")}` : "; import from \"tessera\" (which registers its schedulers) or call registerScheduler()"}`,
+    );
+  }
+  return f(options);
+}
