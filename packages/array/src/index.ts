@@ -107,7 +107,7 @@ export {
 export { slice, getitem, take, type Slice, type SelectionItem } from "./indexing.js";
 export { reshape } from "./reshape.js";
 export { transpose, moveaxis, squeeze, expandDims, broadcastTo, concatenate, stack } from "./manipulation.js";
-export { rechunk, planRechunk, type RechunkOptions } from "./rechunk.js";
+export { rechunk, planRechunk, directTaskBytes, intermediateChunks, type RechunkOptions } from "./rechunk.js";
 export { reduce, cumulative, reduceDtype, type ReduceKind, type ReduceOptions, type VarOptions } from "./reductions.js";
 export { reduction, type ReductionOptions, type ReductionFn, type ReductionContext } from "./user-reduction.js";
 export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, type BlockFunction } from "./blockwise.js";

@@ -16,6 +16,7 @@ export function broadcastStrides(t: Tile, shape: readonly number[]): number[] {
 
 /** Copies `src` (broadcast to `dst.shape`) into the strided view `dst`, converting dtypes. */
 export function copyInto(dst: Tile, src: Tile): void {
+  if (sizeOf(dst.shape) === 0) return;
   if (dst.dtype === src.dtype && isContiguous(dst) && isContiguous(src) && sizeOf(src.shape) === sizeOf(dst.shape) && src.dtype !== "bool") {
     const n = sizeOf(dst.shape);
     const s = src.data.subarray(src.offset, src.offset + n);
