@@ -3,7 +3,7 @@
  * over JS numbers (`a`, `b`, `c`). Backends turn expressions into loops (CPU) or shaders (GPU); the dtype
  * rules here are the one place that decides result dtypes, checked against NumPy in the tests.
  */
-import { TesseraError, isFloat, kindOf, resultType, type DType, type Scalar } from "@tessera/core";
+import { TesseraError, isFloat, kindOf, promoteTypes, resultType, type DType, type Scalar } from "@tessera/core";
 
 export type EwRule = "promote" | "divide" | "float" | "bool" | "same" | "where" | "int";
 
@@ -14,6 +14,8 @@ export interface EwDef {
   readonly expr: (out: DType) => string;
   /** Input kinds the op refuses (NumPy raises a TypeError). */
   readonly refuse?: readonly ("b" | "f")[];
+  /** NumPy has no bool loop for some ops: bool operands run as int8. */
+  readonly boolAsInt8?: boolean;
 }
 
 const int32Mul = (out: DType): string => (out === "int32" || out === "uint32" ? "Math.imul(a, b)" : "a * b");
@@ -26,13 +28,13 @@ export const EW = {
   sub: { arity: 2, rule: "promote", expr: () => "a - b", refuse: ["b"] },
   mul: { arity: 2, rule: "promote", expr: int32Mul },
   div: { arity: 2, rule: "divide", expr: () => "a / b" },
-  floorDivide: { arity: 2, rule: "promote", expr: (o) => (isIntOut(o) ? "(b === 0 ? 0 : Math.floor(a / b))" : "Math.floor(a / b)") },
-  mod: { arity: 2, rule: "promote", expr: () => "H.mod(a, b)" },
-  pow: { arity: 2, rule: "promote", expr: () => "Math.pow(a, b)" },
+  floorDivide: { arity: 2, rule: "promote", boolAsInt8: true, expr: (o) => (isIntOut(o) ? "(b === 0 ? 0 : Math.floor(a / b))" : "Math.floor(a / b)") },
+  mod: { arity: 2, rule: "promote", boolAsInt8: true, expr: () => "H.mod(a, b)" },
+  pow: { arity: 2, rule: "promote", boolAsInt8: true, expr: () => "Math.pow(a, b)" },
   minimum: { arity: 2, rule: "promote", expr: () => "((a < b || a !== a) ? a : b)" },
   maximum: { arity: 2, rule: "promote", expr: () => "((a > b || a !== a) ? a : b)" },
-  arctan2: { arity: 2, rule: "divide", expr: () => "Math.atan2(a, b)" },
-  hypot: { arity: 2, rule: "divide", expr: () => "Math.hypot(a, b)" },
+  arctan2: { arity: 2, rule: "float", expr: () => "Math.atan2(a, b)" },
+  hypot: { arity: 2, rule: "float", expr: () => "Math.hypot(a, b)" },
   equal: cmp("==="),
   notEqual: cmp("!=="),
   less: cmp("<"),
@@ -48,8 +50,8 @@ export const EW = {
   logicalNot: { arity: 1, rule: "bool", expr: () => "a === 0" },
   neg: { arity: 1, rule: "same", expr: () => "-a", refuse: ["b"] },
   abs: { arity: 1, rule: "same", expr: () => "Math.abs(a)" },
-  square: { arity: 1, rule: "same", expr: (o) => (o === "int32" || o === "uint32" ? "Math.imul(a, a)" : "a * a") },
-  sign: { arity: 1, rule: "same", expr: () => "(a > 0 ? 1 : a < 0 ? -1 : a)" },
+  square: { arity: 1, rule: "same", boolAsInt8: true, expr: (o) => (o === "int32" || o === "uint32" ? "Math.imul(a, a)" : "a * a") },
+  sign: { arity: 1, rule: "same", refuse: ["b"], expr: () => "(a > 0 ? 1 : a < 0 ? -1 : a)" },
   sqrt: math("sqrt"),
   exp: math("exp"),
   expm1: math("expm1"),
@@ -103,26 +105,25 @@ export function ewResultType(op: EwOp, dtypes: readonly (DType | Scalar)[], argu
   const operands = op === "where" ? dtypes.slice(1) : op === "round" ? dtypes.slice(0, 1) : dtypes;
   const arrays = operands.filter((d): d is DType => typeof d === "string");
   const scalars = operands.filter((d): d is Scalar => typeof d !== "string");
-  for (const d of arrays) {
-    const k = kindOf(d);
-    if (def.refuse?.some((r) => r === k)) {
-      throw new TesseraError("DTypeError", `${argument}: not supported for ${d} operands (as in NumPy); cast first, e.g. x.astype("${k === "b" ? "int8" : "int32"}")`);
-    }
-  }
-  if (def.refuse?.includes("f") && scalars.some((s) => typeof s === "number" && !Number.isInteger(s))) {
-    throw new TesseraError("DTypeError", `${argument}: not supported for float scalars; give an integer`);
-  }
   const base = arrays.length || scalars.length ? resultType(arrays, scalars, argument) : "float64";
+  // NumPy has no loop for these ops at the promoted kind (bool - bool, bitwise on floats): a TypeError.
+  const k = kindOf(base);
+  if (def.refuse?.some((r) => r === k)) {
+    throw new TesseraError("DTypeError", `${argument}: not supported for ${arrays.join(" and ") || "these"} operands (they promote to ${base}; NumPy refuses it too); cast first, e.g. x.astype("${k === "b" ? "int8" : "int32"}")`);
+  }
   switch (def.rule) {
     case "bool":
       return "bool";
     case "divide":
       return isFloat(base) ? base : "float64";
     case "float":
-      return floatFor(base);
+      // NumPy picks the first float loop every input casts to safely: the widest floatFor of the inputs.
+      if (arrays.length === 0 || (isFloat(base) && !arrays.some(isFloat))) return floatFor(base);
+      return arrays.map(floatFor).reduce(promoteTypes);
     case "int":
     case "promote":
     case "same":
+      return base === "bool" && def.boolAsInt8 ? "int8" : base;
     case "where":
       return base;
   }
