@@ -7,7 +7,7 @@
  * aligned, letters missing from the output are contracted: those axes are made one block, so the
  * function sees them whole (dask's `concatenate=True`).
  */
-import { TesseraError, blockOffsets, blockShape, broadcastShapes, checkDType, commonBlocks, normalizeAxes, show, type Chunks, type DType } from "@tessera/core";
+import { TesseraError, blockOffsets, blockShape, broadcastShapes, checkDType, commonBlocks, normalizeAxes, show, tokenize, type Chunks, type DType } from "@tessera/core";
 import { isEwOp, type EwOp } from "@tessera/kernels";
 import { LazyArray } from "./array.js";
 import { align } from "./align.js";
@@ -38,7 +38,8 @@ export interface MapBlocksOptions {
 
 /** Builds the call layer for a user function over aligned, dense inputs. */
 function callLayer(label: string, fn: UserBlockFn, inputs: readonly LazyArray[], maps: readonly ((i: readonly number[]) => readonly number[])[], chunks: Chunks, dtype: DType, token: string | undefined): LazyArray {
-  const ref = fnRef(fn, token, label);
+  // The constant captures fn, dtype and the label: its name hashes all that the closure depends on.
+  const ref = `${fnRef(fn, token, label)}-${tokenize(label, dtype, chunks, inputs.map((a) => a.name))}`;
   const offsets = chunks.map(blockOffsets);
   const call = (vals: readonly unknown[], attrs: Attrs): unknown => {
     const info: BlockInfo = { blockIndex: attrs["index"] as number[], offset: attrs["starts"] as number[], shape: attrs["shape"] as number[] };

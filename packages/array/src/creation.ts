@@ -212,7 +212,7 @@ export function fromFunction(fn: (info: BlockInfo) => BlockValue, options: { sha
   if (typeof fn !== "function") throw new TesseraError("ValueError", `fromFunction: fn ${show(fn)} must be a function of the block info`);
   const shape = checkShape(options.shape, "fromFunction(shape)");
   const dtype = checkDType(options.dtype, "fromFunction(dtype)");
-  const ref = `fn-${options.token ?? tokenize(fn)}`;
+  const ref = `fn-${tokenize(options.token ?? fn, shape, dtype)}`;
   const call = (_inputs: readonly unknown[], attrs: Attrs): Tile => {
     const info = { blockIndex: attrs["index"] as number[], offset: attrs["starts"] as number[], shape: attrs["shape"] as number[] };
     return toTile(fn(info), info.shape, dtype, `fromFunction block [${info.blockIndex.join(", ")}]`);

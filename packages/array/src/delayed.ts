@@ -66,8 +66,9 @@ export function delayed<A extends unknown[], R>(fn: (...args: A) => R | Promise<
       name,
       numblocks: [],
       deps,
-      task: () => ({ op: "call", args: argKeys, attrs: { ref }, placement: "main", nbytes: 0 }),
-      constants: new Map([[ref, call]]),
+      // The constant is this call's closure (it captures the arguments): it is named by the call's key.
+      task: () => ({ op: "call", args: argKeys, attrs: { ref: name }, placement: "main", nbytes: 0 }),
+      constants: new Map([[name, call]]),
     });
     return new Delayed<R>(layer);
   };

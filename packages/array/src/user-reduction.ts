@@ -5,7 +5,7 @@
  * last concatenation goes to `aggregate`, which gives the result block (reduced axes dropped unless
  * `keepdims`). All three run on the main thread.
  */
-import { TesseraError, blockShape, checkDType, normalizeAxes, show, type DType, type Dense } from "@tessera/core";
+import { TesseraError, blockShape, checkDType, normalizeAxes, show, tokenize, type DType, type Dense } from "@tessera/core";
 import { keyOf, makeLayer, type Attrs, type Key, type Layer } from "@tessera/graph";
 import { LazyArray } from "./array.js";
 import { denseBlocks } from "./dense.js";
@@ -42,7 +42,14 @@ export function reduction(x: LazyArray, options: ReductionOptions): LazyArray {
   const split = options.splitEvery ?? 4;
   if (!Number.isInteger(split) || split < 2) throw new TesseraError("ValueError", `reduction(splitEvery): ${show(split)} must be an integer >= 2`);
   const combine = options.combine ?? options.aggregate;
-  const refs = { chunk: fnRef(options.chunk, options.token && `${options.token}-chunk`, "reduction(chunk)"), combine: fnRef(combine, options.token && `${options.token}-combine`, "reduction(combine)"), aggregate: fnRef(options.aggregate, options.token && `${options.token}-aggregate`, "reduction(aggregate)") };
+  // One ref per role: the same function may serve as combine and aggregate with different keepdims.
+  // Each wrapper captures its function, the axes and keepdims: its name hashes all of them.
+  const ctx = tokenize(axes, keepdims, dtype);
+  const refs = {
+    chunk: `${fnRef(options.chunk, options.token, "reduction(chunk)")}:chunk:${ctx}`,
+    combine: `${fnRef(combine, options.token, "reduction(combine)")}:combine:${ctx}`,
+    aggregate: `${fnRef(options.aggregate, options.token, "reduction(aggregate)")}:aggregate:${ctx}`,
+  };
   const partialChunks = x.chunks.map((c, d) => (axes.includes(d) ? c.map(() => 1) : [...c]));
   const wrap = (fn: ReductionFn, kd: boolean, name: string) => (inputs: readonly unknown[], attrs: Attrs): unknown =>
     looseTile(fn(asDense(inputs[0]), { axis: axes, keepdims: kd }), attrs["shape"] as number[], `reduction ${name} block [${(attrs["index"] as number[]).join(", ")}]`);
@@ -63,7 +70,7 @@ export function reduction(x: LazyArray, options: ReductionOptions): LazyArray {
   }
   const final = concatLevel(layer, nb, partialChunks, (d) => (axes.includes(d) ? nb[d]! : 1));
   const outChunks = x.chunks.flatMap((c, d) => (axes.includes(d) ? (keepdims ? [[1]] : []) : [[...c]]));
-  const blockChunks = x.chunks.map((c, d) => (axes.includes(d) ? (keepdims ? [1] : [1]) : [...c]));
+  const blockChunks = x.chunks.map((c, d) => (axes.includes(d) ? [1] : [...c]));
   const expectShape = (index: readonly number[]): number[] => blockShape(blockChunks, expand(index)).filter((_, d) => keepdims || !axes.includes(d));
   const expand = (index: readonly number[]): number[] => {
     if (keepdims) return [...index];
