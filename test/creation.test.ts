@@ -82,7 +82,7 @@ describe("creation", () => {
     expect(Number(u.data[0])).toBeGreaterThanOrEqual(0);
     const other = await random.uniform([5], { seed: 5 }).compute();
     const same = await random.uniform([5], { seed: 4 }).compute();
-    expect(Array.from(other.data)).not.toEqual(Array.from(same.data));
+    expect(Array.from(other.data as Float64Array)).not.toEqual(Array.from(same.data as Float64Array));
   });
 
   it("fromFunction calls the block function with each block's position", async () => {

@@ -65,6 +65,16 @@ const CTORS: Record<DType, new (n: number) => TypedArray> = {
   uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array,
 };
 
+/** A typed array of `dtype` holding `values`. */
+export function typedFrom(dtype: DType, values: readonly number[]): TypedArray {
+  const out = new CTORS[dtype](values.length);
+  values.forEach((v, i) => {
+    if (out instanceof BigInt64Array || out instanceof BigUint64Array) out[i] = BigInt(v);
+    else out[i] = v;
+  });
+  return out;
+}
+
 /** Deterministic test data of a dtype: small signed values for ints, fractions (and optional NaNs) for floats. */
 export function makeData(dtype: DType, shape: readonly number[], seed = 1, options: { nan?: boolean; positive?: boolean } = {}): { data: TypedArray; ref: Ref } {
   const n = sizeOf(shape);

@@ -4,7 +4,7 @@
  * dtype })` turns a delayed result into a one-block lazy array, checking the promised shape and dtype
  * when it runs. This is the Dask workflow "rescale each image with a delayed function, then stack".
  */
-import { TesseraError, checkDType, checkShape, tokenize, type DType } from "@tessera/core";
+import { TesseraError, checkDType, checkShape, tokenize, type DType, type Dense } from "@tessera/core";
 import { keyOf, makeLayer, type Key, type Layer } from "@tessera/graph";
 import { LazyArray } from "./array.js";
 import type { ComputeOptions } from "./config.js";
@@ -32,7 +32,8 @@ export class Delayed<T = unknown> {
   }
 }
 
-type Unwrap<A> = A extends Delayed<infer U> ? U | Delayed<U> : A extends LazyArray ? LazyArray : A;
+/** What a delayed call accepts for a parameter of type T: the value, a delayed value, or a lazy array where T takes dense data. */
+type Arg<T> = T | Delayed<T> | (Dense extends T ? LazyArray : never);
 
 export interface DelayedOptions {
   /** Names the function in keys (defaults to its identity within this process). */
@@ -42,7 +43,7 @@ export interface DelayedOptions {
 }
 
 /** Wraps `fn` so that calling it builds a lazy call instead of running it. */
-export function delayed<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, options: DelayedOptions = {}): (...args: { [K in keyof A]: Unwrap<A[K]> | A[K] }) => Delayed<R> {
+export function delayed<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, options: DelayedOptions = {}): (...args: { [K in keyof A]: Arg<A[K]> }) => Delayed<R> {
   const ref = fnRef(fn, options.token, "delayed");
   const label = (options.name ?? fn.name) || "delayed";
   return (...args) => {
