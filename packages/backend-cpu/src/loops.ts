@@ -52,8 +52,8 @@ export type NestFn = (shape: readonly number[], strides: readonly (readonly numb
 const cache = new Map<string, NestFn>();
 
 /** Compiles (or fetches) a loop nest of rank `nd` over `nops` operands with the given inner loop. */
-export function compileNest(cacheKey: string, nd: number, nops: number, nextra: number, inner: InnerGen): NestFn {
-  const key = `${cacheKey}|${nd}|${nops}|${nextra}`;
+export function compileNest(cacheKey: string, nd: number, nops: number, nextra: number, inner: InnerGen, specialize: readonly (readonly number[])[] = []): NestFn {
+  const key = `${cacheKey}|${nd}|${nops}|${nextra}|${specialize.join(";")}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const ks = Array.from({ length: nops }, (_, k) => k);
@@ -72,7 +72,14 @@ export function compileNest(cacheKey: string, nd: number, nops: number, nextra: 
     close = `${ks.map((k) => `p${k}_${d} += s${k}_${d};`).join(" ")} }\n${close}`;
   }
   const last = nd - 1;
-  lines.push(inner(ks.map((k) => `p${k}_${last}`), ks.map((k) => `s${k}_${last}`), `n${last}`));
+  const ptrs = ks.map((k) => `p${k}_${last}`);
+  // Inner loops with literal strides (unit or zero) for the common layouts: V8 then sees plain induction
+  // variables and drops bounds checks; the generic loop handles everything else.
+  for (const pattern of specialize) {
+    const cond = pattern.map((v, k) => `s${k}_${last} === ${v}`).join(" && ");
+    lines.push(`if (${cond}) {`, inner(ptrs, pattern.map(String), `n${last}`), "} else");
+  }
+  lines.push("{", inner(ptrs, ks.map((k) => `s${k}_${last}`), `n${last}`), "}");
   lines.push(close);
   const fn = new Function("H", `return function nest(shape, strides, offsets, arrays, extra) {\n${lines.join("\n")}\n};`)(H) as NestFn;
   cache.set(key, fn);
@@ -80,10 +87,10 @@ export function compileNest(cacheKey: string, nd: number, nops: number, nextra: 
 }
 
 /** Runs a nest over operands after collapsing their common iteration shape. */
-export function runNest(cacheKey: string, shape: readonly number[], ops: readonly Operand[], extra: readonly unknown[], inner: InnerGen): void {
+export function runNest(cacheKey: string, shape: readonly number[], ops: readonly Operand[], extra: readonly unknown[], inner: InnerGen, specialize: readonly (readonly number[])[] = []): void {
   if (shape.some((d) => d === 0)) return;
   const c = collapse(shape, ops.map((o) => o.strides));
-  const fn = compileNest(cacheKey, c.shape.length, ops.length, extra.length, inner);
+  const fn = compileNest(cacheKey, c.shape.length, ops.length, extra.length, inner, specialize);
   fn(c.shape, c.strides, ops.map((o) => o.offset), ops.map((o) => o.data), extra);
 }
 

@@ -62,7 +62,7 @@ function fold(kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile): Ti
       : `let s = A0[${p[0]}]; ${m} for (let j = 0; j < ${n}; j++) { const x = ${x}; s = ${comb}; ${p[1]} += ${s[1]}; } A0[${p[0]}] = s;`;
     return `if (${s[0]} === 0) { ${fast} }
       else { for (let j = 0; j < ${n}; j++) { const x = ${x}; ${mean ? `const m = A2[${p[2]}];` : ""} const s = A0[${p[0]}]; A0[${p[0]}] = ${comb}; ${p.map((q, k) => `${q} += ${s[k]};`).join(" ")} } }`;
-  });
+  }, mean ? [[1, 1, 1], [0, 1, 0]] : [[1, 1], [0, 1]]);
   return out;
 }
 
