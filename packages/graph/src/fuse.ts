@@ -4,7 +4,7 @@
  * keeps the consumer's key and lists its steps as data (`op: "fused"`, `attrs.steps`). Outputs, tasks
  * with several consumers and non-CPU tasks (I/O, user closures) are never folded away.
  */
-import { dependents } from "./lower.js";
+import { dependentCounts } from "./lower.js";
 import type { Attrs, FusedStep, Graph, Key, Task } from "./task.js";
 
 export interface FuseOptions {
@@ -13,11 +13,11 @@ export interface FuseOptions {
 }
 
 export function fuse(graph: Graph, options: FuseOptions): Graph {
-  const deps = dependents(graph.tasks);
+  const deps = dependentCounts(graph.tasks);
   const outputs = new Set(graph.outputs);
   const foldable = (k: Key, consumer: Task): boolean => {
     const t = graph.tasks.get(k);
-    return t !== undefined && t.placement === "cpu" && !outputs.has(k) && (deps.get(k)?.length ?? 0) === 1 && consumer.placement === "cpu" && options.absorbs(consumer);
+    return t !== undefined && t.placement === "cpu" && !outputs.has(k) && deps.get(k) === 1 && consumer.placement === "cpu" && options.absorbs(consumer);
   };
   const absorbed = new Set<Key>();
   for (const t of graph.tasks.values()) {

@@ -12,7 +12,7 @@
  */
 export { keyOf, parseKey, type Json, type Attrs, type Key, type Placement, type TaskSpec, type Task, type FusedStep, type Graph } from "./task.js";
 export { makeLayer, layerKeys, collectLayers, type Layer, type LayerInit } from "./layer.js";
-export { lower, dependents } from "./lower.js";
+export { lower, dependents, dependentCounts } from "./lower.js";
 export { fuse, type FuseOptions } from "./fuse.js";
 export { order, priorities } from "./order.js";
 export type {

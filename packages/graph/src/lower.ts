@@ -18,7 +18,7 @@ export function lower(roots: readonly Layer[], outputs: readonly Key[]): Graph {
     const layer = layers.get(name);
     if (!layer) throw new Error(`lower: no layer named ${name} (key ${key})`);
     const spec = layer.task(index);
-    tasks.set(key, { key, ...spec });
+    tasks.set(key, { key, op: spec.op, args: spec.args, attrs: spec.attrs, placement: spec.placement, nbytes: spec.nbytes });
     if (!usedLayers.has(name)) {
       usedLayers.add(name);
       if (layer.constants) for (const [k, v] of layer.constants) constants.set(k, v);
@@ -26,6 +26,13 @@ export function lower(roots: readonly Layer[], outputs: readonly Key[]): Graph {
     for (const a of spec.args) if (!tasks.has(a)) stack.push(a);
   }
   return { tasks, constants, outputs: [...outputs] };
+}
+
+/** For each key, how many tasks consume it. */
+export function dependentCounts(tasks: ReadonlyMap<Key, Task>): Map<Key, number> {
+  const out = new Map<Key, number>();
+  for (const t of tasks.values()) for (const a of t.args) out.set(a, (out.get(a) ?? 0) + 1);
+  return out;
 }
 
 /** For each key, the keys of the tasks that consume it. */
