@@ -44,7 +44,10 @@ export function writeResult(name, body) {
 
 export function report(name, rows) {
   console.log(`\n${name}`);
-  for (const r of rows) console.log(`  ${r.metric}: ${r.value} ${r.unit}  (baseline ${r.baseline.name}: ${r.baseline.value} ${r.unit}; ratio ${r.ratio}${r.goal ? `; goal ${r.goal}` : ""})`);
+  for (const r of rows) {
+    console.log(`  ${r.metric}: ${r.value} ${r.unit}  (baseline ${r.baseline.name}: ${r.baseline.value} ${r.unit}; ratio ${r.ratio}${r.goal ? `; goal ${r.goal}` : ""})`);
+    if (r.secondBaseline) console.log(`    second baseline ${r.secondBaseline.name}: ${r.secondBaseline.value} ${r.unit}; ratio ${r.secondBaseline.ratio}`);
+  }
 }
 
 export const round = (x, d = 3) => Number(x.toPrecision(d));
