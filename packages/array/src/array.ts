@@ -177,5 +177,5 @@ export class LazyArray {
   /** Basic indexing: numbers, `slice(...)`, null (whole axis), "...", "newaxis". */
   get(selection: readonly ix.SelectionItem[] | ix.SelectionItem): LazyArray { return ix.getitem(this, selection); }
   take(indices: readonly number[] | Int32Array, axis = 0): LazyArray { return ix.take(this, indices, axis); }
-  mapBlocks(fn: bw.BlockFunction | Parameters<typeof bw.mapBlocks>[0], options: bw.MapBlocksOptions = {}): LazyArray { return bw.mapBlocks(fn, [this], options); }
+  mapBlocks(fn: Parameters<typeof bw.mapBlocks>[0], options: bw.MapBlocksOptions = {}): LazyArray { return bw.mapBlocks(fn, [this], options); }
 }

@@ -4,6 +4,7 @@
  */
 import {
   TesseraError,
+  allocate,
   blockOffsets,
   blockShape,
   checkDType,
@@ -94,7 +95,7 @@ function tileFromInput(input: TypedArray | Dense | NestedArray, options: CreateO
 
 function castTile(t: Tile, dtype: DType): Tile {
   const v = t.data as Float64Array;
-  const out = new (ctorOf(dtype))(v.length);
+  const out = allocate(dtype, v.length);
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
     if (out instanceof BigInt64Array || out instanceof BigUint64Array) out[i] = Number.isFinite(x) ? BigInt(Math.trunc(x)) : 0n;
@@ -102,9 +103,6 @@ function castTile(t: Tile, dtype: DType): Tile {
   }
   return contiguousTile(out, t.shape, dtype);
 }
-
-const ctorOf = (d: DType): new (n: number) => TypedArray =>
-  ({ bool: Uint8Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array })[d];
 
 /**
  * A lazy array over in-memory data: a typed array (1-d, or `shape` given), a `{ data, shape, dtype }`

@@ -123,7 +123,7 @@ export function reduce(x: LazyArray, kind: ReduceKind, options: VarOptions = {})
     dtype: "float64",
     inputs: [{ layer: x.layer, map: same }],
     attrs: kind.startsWith("arg")
-      ? (index) => ({ kind, axes, starts: index.map((b, d) => offsets[d]![b]!), fullShape: flat ? [...x.shape] : x.shape.map((n, d) => (axes.includes(d) ? n : 1)) })
+      ? (index) => ({ kind, axes, starts: index.map((b, d) => offsets[d]![b]!), fullShape: [...x.shape], flat })
       : { kind, axes },
     token: [kind, axes],
   });

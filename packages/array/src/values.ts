@@ -15,7 +15,9 @@ export function toTile(value: unknown, shape: readonly number[], dtype: DType, w
   } else {
     throw new TesseraError("DelayedMismatch", `${where}: expected a typed array or { data, shape, dtype } of dtype ${dtype} and shape (${shape.join(", ")}), got ${value === null ? "null" : typeof value}`);
   }
-  if (!typedArrayMatches(data, dtype) || (dtype === "uint8" && (value as Dense).dtype === "bool") || (dtype === "bool" && !(data instanceof Uint8Array))) {
+  // A Uint8Array stores both uint8 and bool: a declared dtype, when the value has one, must match too.
+  const declared = ArrayBuffer.isView(value) ? undefined : (value as Dense).dtype;
+  if (!typedArrayMatches(data, dtype) || (declared !== undefined && declared !== dtype)) {
     throw new TesseraError("DelayedMismatch", `${where}: expected dtype ${dtype} but got a ${data.constructor.name} (${dtypeOfTypedArray(data)}); declare dtype "${dtypeOfTypedArray(data)}" or return ${dtype} data`);
   }
   if (!shapesEqual(got, shape) || data.length !== sizeOf(shape)) {

@@ -127,6 +127,12 @@ export function promoteTypes(a: DType, b: DType): DType {
   return signedOfSize(itemsize(u) * 2) ?? "float64";
 }
 
+/** A wider dtype to suggest when a value does not fit. */
+const WIDER: Readonly<Record<DType, DType>> = {
+  bool: "int16", int8: "int16", uint8: "int16", int16: "int32", uint16: "int32", int32: "int64", uint32: "int64",
+  int64: "float64", uint64: "float64", float32: "float64", float64: "float64",
+};
+
 /** A scalar operand: JS numbers are weak (NEP 50), typed scalars (`{ value, dtype }`) are strong. */
 export type Scalar = number | boolean;
 
@@ -161,7 +167,7 @@ export function resultType(dtypes: readonly DType[], scalars: readonly Scalar[] 
       if (v < lo || v > hi) {
         throw new TesseraError(
           "OverflowError",
-          `${argument}: the integer ${v} does not fit in ${d} (range ${lo}..${hi}); cast the array first, e.g. x.astype("${d === "uint64" || d === "int64" ? "float64" : promoteTypes(d, "int32") === d ? "int64" : promoteTypes(d, "int32")}")`,
+          `${argument}: the integer ${v} does not fit in ${d} (range ${lo}..${hi}); cast the array first, e.g. x.astype("${WIDER[d]}")`,
         );
       }
     }

@@ -29,16 +29,19 @@ export function ewTiles(fn: EwOp, out: DType, operands: readonly (Tile | number)
   const kinds = operands.map((o) => (typeof o === "number" ? "s" : isBig(o.dtype) ? "B" : "t")).join("");
   const outKind = out === "bool" ? "bool" : isBig(out) ? "big" : "plain";
   runNest(`ew:${fn}:${out}:${kinds}`, shape, ops, scalars, (p, s, n) => {
+    // Scalars are loop-invariant (declared once); tile operands are read per element.
+    const hoisted: string[] = [];
+    const perElem: string[] = [];
     let ti = 1;
     let si = 0;
-    const decl = operands.map((o, i) => {
+    operands.forEach((o, i) => {
       const name = NAMES[i]!;
-      if (typeof o === "number") return `const ${name} = X${si++};`;
-      const k = ti++;
-      return `const ${name} = ${read(`A${k}`, p[k]!, isBig(o.dtype))};`;
+      if (typeof o === "number") hoisted.push(`const ${name} = X${si++};`);
+      else {
+        const k = ti++;
+        perElem.push(`const ${name} = ${read(`A${k}`, p[k]!, isBig(o.dtype))};`);
+      }
     });
-    const hoisted = decl.filter((d) => d.includes("= X"));
-    const perElem = decl.filter((d) => !d.includes("= X"));
     const bumps = p.map((ptr, k) => `${ptr} += ${s[k]};`).join(" ");
     return `${hoisted.join(" ")}\nfor (let j = 0; j < ${n}; j++) { ${perElem.join(" ")} A0[${p[0]}] = ${store(def.expr(out), outKind)}; ${bumps} }`;
   }, [ops.map(() => 1)]);

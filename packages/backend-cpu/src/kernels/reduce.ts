@@ -108,7 +108,8 @@ function unitLoop(p: readonly string[], n: string, big: boolean, comb: string, w
     for (let j = 0; j < ${n}; j++) { const x = ${x}; ${withMean ? "const m = A2[b2 + j];" : ""} const s = A0[b0 + j]; A0[b0 + j] = ${comb}; }`;
 }
 
-export type ChunkAttrs = { readonly kind: ReduceKind; readonly axes: readonly number[]; readonly starts?: readonly number[]; readonly fullShape?: readonly number[] };
+/** Arg-reductions also get the block's start, the array's shape, and whether the index is flat (axis null). */
+export type ChunkAttrs = { readonly kind: ReduceKind; readonly axes: readonly number[]; readonly starts?: readonly number[]; readonly fullShape?: readonly number[]; readonly flat?: boolean };
 
 export function reduceChunk(t: Tile, a: ChunkAttrs): Tile[] {
   const { kind, axes } = a;
@@ -164,7 +165,8 @@ function argChunk(t: Tile, a: ChunkAttrs): Tile[] {
   const os = stridesOf(shape).map((s, d) => (a.axes.includes(d) ? 0 : s));
   const gs = stridesOf(a.fullShape ?? t.shape);
   const starts = a.starts ?? t.shape.map(() => 0);
-  const single = a.axes.length === 1 && (a.fullShape?.length ?? t.shape.length) > 1 ? a.axes[0] : undefined;
+  // Along one axis the index counts positions on that axis; flattened (axis null) it is the flat position.
+  const single = a.flat === false && a.axes.length === 1 ? a.axes[0] : undefined;
   const nd = t.shape.length;
   const idx = new Array<number>(nd).fill(0);
   const n = sizeOf(t.shape);
