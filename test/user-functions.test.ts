@@ -40,7 +40,7 @@ describe("mapBlocks", () => {
 
   it("a block of the wrong shape or dtype is an error naming the block", async () => {
     const x = asarray(data, { shape, chunks: [4, 2] });
-    await expect(x.mapBlocks(() => new Float64Array(3)).compute()).rejects.toSatisfy((e: unknown) => isTesseraError(e, "DelayedMismatch") && /block \[0, 0\]/.test((e as Error).message));
+    await expect(x.mapBlocks(() => new Float64Array(3)).compute()).rejects.toSatisfy((e: unknown) => isTesseraError(e, "DelayedMismatch") && /block \[\d+, \d+\]/.test((e as Error).message));
     await expect(x.mapBlocks((b: Dense) => new Float32Array(b.data.length)).compute()).rejects.toSatisfy((e: unknown) => isTesseraError(e, "DelayedMismatch") && /dtype/.test((e as Error).message));
   });
 });

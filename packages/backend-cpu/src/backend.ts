@@ -1,11 +1,12 @@
 /** The CPU backend: every op of the op table on typed arrays. It is the specification other backends match. */
 import type { Backend, Kernel, OpName } from "@tessera/kernels";
 import { assembleKernel, takeKernel } from "./kernels/assemble.js";
-import { callKernel } from "./kernels/call.js";
+import { callKernel, callModuleKernel } from "./kernels/call.js";
 import { arangeKernel, constKernel, eyeKernel, fillKernel, linspaceKernel, randomKernel, tileKernel } from "./kernels/creation.js";
 import { cumApplyKernel, cumBlockKernel, cumCarryKernel } from "./kernels/cumulative.js";
 import { ewKernel } from "./kernels/elementwise.js";
 import { makeFusedKernel } from "./kernels/fused.js";
+import { toShared } from "./share.js";
 import { reduceAggregateKernel, reduceChunkKernel, reduceCombineKernel } from "./kernels/reduce.js";
 import { broadcastKernel, identityKernel, reshapeKernel, sliceKernel, transposeKernel } from "./kernels/views.js";
 
@@ -31,6 +32,7 @@ const table: Record<Exclude<OpName, "fused">, Kernel> = {
   "cum-carry": cumCarryKernel,
   "cum-apply": cumApplyKernel,
   call: callKernel,
+  "call-module": callModuleKernel,
   identity: identityKernel,
 };
 
@@ -40,4 +42,7 @@ kernels.set("fused", makeFusedKernel((op) => kernels.get(op)));
 export const cpuBackend: Backend = {
   name: "cpu",
   kernel: (op) => kernels.get(op),
+  // dist/worker.js from both src/ (tests) and dist/ (runtime): both sit one level below the package root.
+  workerEntry: new URL("../dist/worker.js", import.meta.url).href,
+  share: toShared,
 };

@@ -78,8 +78,18 @@ export const isFloat = (d: DType): boolean => INFO[d].kind === "f";
 export const isInteger = (d: DType): boolean => INFO[d].kind === "i" || INFO[d].kind === "u";
 export const isBig = (d: DType): boolean => d === "int64" || d === "uint64";
 
-/** A new zero-filled typed array of `n` elements of dtype `d` (on a SharedArrayBuffer when asked). */
-export function allocate(d: DType, n: number, shared = false): TypedArray {
+const allocation = { shared: false };
+
+/**
+ * Makes `allocate` use SharedArrayBuffers by default. Worker threads turn it on, so the tiles their
+ * kernels make cross back to the main thread without a copy.
+ */
+export function setSharedAllocation(on: boolean): void {
+  allocation.shared = on;
+}
+
+/** A new zero-filled typed array of `n` elements of dtype `d` (on a SharedArrayBuffer when asked or set). */
+export function allocate(d: DType, n: number, shared = allocation.shared): TypedArray {
   const info = INFO[d];
   if (!shared) return new info.ctor(n);
   return new info.ctor(new SharedArrayBuffer(n * info.itemsize), 0, n);

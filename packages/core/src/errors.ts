@@ -16,6 +16,7 @@ export type ErrorCode =
   | "ValueError"
   | "NotConfigured"
   | "TaskError"
+  | "MemoryLimit"
   | "AbortError";
 
 export class TesseraError extends Error {

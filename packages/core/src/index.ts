@@ -20,6 +20,7 @@ export {
   isInteger,
   isBig,
   allocate,
+  setSharedAllocation,
   dtypeOfTypedArray,
   typedArrayMatches,
   promoteTypes,
@@ -49,5 +50,5 @@ export {
   type AxisChunkSpec,
   type NormalizeOptions,
 } from "./chunks.js";
-export { isTile, contiguousTile, emptyTile, isContiguous, isCompact, tileFromDense, type Tile, type Dense } from "./tile.js";
+export { isTile, contiguousTile, emptyTile, isContiguous, isCompact, tileFromDense, tileFromUser, type Tile, type Dense, type BlockValue } from "./tile.js";
 export { tokenize, functionToken } from "./token.js";

@@ -4,8 +4,9 @@
  * included) and return contiguous tiles. `Dense` is what users get back from `compute()`: contiguous,
  * row-major, offset 0, `data.length === size`.
  */
-import { allocate, dtypeOfTypedArray, type DType, type TypedArray } from "./dtype.js";
-import { sizeOf, stridesOf, type Shape } from "./shape.js";
+import { allocate, dtypeOfTypedArray, typedArrayMatches, type DType, type TypedArray } from "./dtype.js";
+import { TesseraError } from "./errors.js";
+import { shapesEqual, sizeOf, stridesOf, type Shape } from "./shape.js";
 
 export interface Dense {
   readonly data: TypedArray;
@@ -46,4 +47,29 @@ export function isCompact(t: Tile): boolean {
 
 export function tileFromDense(d: Dense): Tile {
   return isTile(d) ? d : contiguousTile(d.data, d.shape, d.dtype);
+}
+
+/** What a user block function may return: a typed array (row-major) or a `{ data, shape, dtype }`. */
+export type BlockValue = TypedArray | Dense;
+
+/** Checks a user function's value against the expected shape and dtype and wraps it as a tile. */
+export function tileFromUser(value: unknown, shape: readonly number[], dtype: DType, where: string): Tile {
+  let data: TypedArray;
+  let got: readonly number[] = shape;
+  if (ArrayBuffer.isView(value)) data = value as TypedArray;
+  else if (typeof value === "object" && value !== null && ArrayBuffer.isView((value as Dense).data)) {
+    data = (value as Dense).data;
+    got = (value as Dense).shape ?? shape;
+  } else {
+    throw new TesseraError("DelayedMismatch", `${where}: expected a typed array or { data, shape, dtype } of dtype ${dtype} and shape (${shape.join(", ")}), got ${value === null ? "null" : typeof value}`);
+  }
+  // A Uint8Array stores both uint8 and bool: a declared dtype, when the value has one, must match too.
+  const declared = ArrayBuffer.isView(value) ? undefined : (value as Dense).dtype;
+  if (!typedArrayMatches(data, dtype) || (declared !== undefined && declared !== dtype)) {
+    throw new TesseraError("DelayedMismatch", `${where}: expected dtype ${dtype} but got a ${data.constructor.name} (${declared ?? dtypeOfTypedArray(data)}); declare dtype "${declared ?? dtypeOfTypedArray(data)}" or return ${dtype} data`);
+  }
+  if (!shapesEqual(got, shape) || data.length !== sizeOf(shape)) {
+    throw new TesseraError("DelayedMismatch", `${where}: expected shape (${shape.join(", ")}) (${sizeOf(shape)} elements) but got shape (${got.join(", ")}) with ${data.length} elements; declare the shape the function returns`);
+  }
+  return contiguousTile(data, shape, dtype);
 }

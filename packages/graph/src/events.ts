@@ -17,6 +17,17 @@ export interface TaskEndEvent {
   readonly nbytes: number;
   readonly backend: string;
   readonly ms: number;
+  /** Bytes of results held after the task (thread scheduler). */
+  readonly held?: number;
+  /** Which worker ran it (thread scheduler; absent on the main thread). */
+  readonly worker?: number;
+}
+
+/** A held result dropped to stay under the memory limit; it is recomputed from its sources when needed. */
+export interface EvictEvent {
+  readonly type: "evict";
+  readonly key: Key;
+  readonly nbytes: number;
 }
 
 export interface ComputeStartEvent {
@@ -30,7 +41,7 @@ export interface ComputeEndEvent {
   readonly ms: number;
 }
 
-export type SchedulerEvent = TaskStartEvent | TaskEndEvent | ComputeStartEvent | ComputeEndEvent;
+export type SchedulerEvent = TaskStartEvent | TaskEndEvent | ComputeStartEvent | ComputeEndEvent | EvictEvent;
 export type EventListener = (e: SchedulerEvent) => void;
 
 export interface RunOptions {

@@ -21,6 +21,7 @@ export type {
   TaskEndEvent,
   ComputeStartEvent,
   ComputeEndEvent,
+  EvictEvent,
   EventListener,
   RunOptions,
   Scheduler,

@@ -14,4 +14,21 @@ export type Kernel = (inputs: readonly unknown[], attrs: Attrs, ctx: KernelConte
 export interface Backend {
   readonly name: string;
   kernel(op: string): Kernel | undefined;
+  /**
+   * A module (file URL) that runs this backend's kernels in a worker thread, for the thread scheduler.
+   * It must be plain JS (Node 20 runs no .ts in workers): packages point at their built `dist/`.
+   */
+  readonly workerEntry?: string;
+  /** Prepares a value to cross to a worker cheaply (the CPU backend puts tiles on shared memory). */
+  share?(value: unknown): unknown;
 }
+
+/** Messages between the thread scheduler and a worker entry. */
+export type WorkerRequest =
+  | { readonly type: "constants"; readonly entries: readonly (readonly [string, unknown])[] }
+  | { readonly type: "forget"; readonly refs: readonly string[] }
+  | { readonly type: "task"; readonly id: number; readonly op: string; readonly attrs: Attrs; readonly inputs: readonly unknown[] };
+
+export type WorkerReply =
+  | { readonly type: "done"; readonly id: number; readonly value: unknown; readonly ms: number }
+  | { readonly type: "error"; readonly id: number; readonly message: string; readonly stack?: string; readonly code?: string };

@@ -11,4 +11,4 @@
  */
 export { OPS, opDef, type OpDef, type OpName } from "./ops.js";
 export { EW, isEwOp, floatFor, ewResultType, type EwDef, type EwOp, type EwRule } from "./elementwise.js";
-export type { Backend, Kernel, KernelContext } from "./backend.js";
+export type { Backend, Kernel, KernelContext, WorkerRequest, WorkerReply } from "./backend.js";

@@ -11,3 +11,6 @@
  * ```
  */
 export { syncScheduler, taskError, abortError } from "./sync.js";
+export { threadScheduler, type ThreadScheduler, type ThreadSchedulerOptions } from "./threads.js";
+export { WorkerPool } from "./pool.js";
+export { defaultMemoryLimit, refuseOversized, formatBytes } from "./memory.js";

@@ -1,7 +1,8 @@
 /**
  * tessera: chunked, lazy n-dimensional arrays for Node.js, with Dask's semantics. Importing this
- * package registers the schedulers it ships ("sync": everything in order on the main thread, with the
- * CPU kernels) and makes "sync" the default; `setDefaults` changes the defaults once for the process.
+ * package registers the schedulers it ships ("threads": worker threads under a memory limit, the default;
+ * "sync": everything in order on the main thread) with the CPU kernels; `setDefaults` changes the defaults
+ * once for the process.
  *
  * @example
  * ```ts
@@ -13,11 +14,38 @@
  * const [a, b] = await compute(x.mean({ axis: 0 }), x.std({ ddof: 1 }));
  * ```
  */
-import { registerScheduler } from "@tessera/array";
+import { registerScheduler, setDefaults } from "@tessera/array";
 import { cpuBackend } from "@tessera/backend-cpu";
-import { syncScheduler } from "@tessera/scheduler";
+import { syncScheduler, threadScheduler, WorkerPool } from "@tessera/scheduler";
+import { availableParallelism } from "node:os";
+
+/** One pool of workers per size, shared by every compute (idle workers never keep Node alive). */
+const pools = new Map<number, WorkerPool>();
+function poolOf(size: number): WorkerPool {
+  let p = pools.get(size);
+  if (!p) pools.set(size, (p = new WorkerPool(cpuBackend.workerEntry!, size)));
+  return p;
+}
 
 registerScheduler("sync", () => syncScheduler(cpuBackend));
+registerScheduler("threads", (o) => {
+  const workers = o.workers ?? availableParallelism();
+  return threadScheduler({
+    backend: cpuBackend,
+    workers,
+    ...(workers > 0 ? { pool: poolOf(workers) } : {}),
+    ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
+    ...(o.inlineBytes !== undefined ? { inlineBytes: o.inlineBytes } : {}),
+  });
+});
+setDefaults({ scheduler: "threads" });
+
+/** Stops the worker threads now (idle workers never keep Node alive; this frees them early). */
+export async function shutdown(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+}
 
 export {
   Delayed,
@@ -174,5 +202,5 @@ export {
   type ErrorCode,
 } from "@tessera/core";
 export type { SchedulerEvent, TaskStartEvent, TaskEndEvent, EventListener, Scheduler, Graph, Task, Key } from "@tessera/graph";
-export { syncScheduler } from "@tessera/scheduler";
+export { syncScheduler, threadScheduler, WorkerPool, defaultMemoryLimit } from "@tessera/scheduler";
 export { cpuBackend } from "@tessera/backend-cpu";

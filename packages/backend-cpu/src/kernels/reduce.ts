@@ -36,7 +36,7 @@ const FOLDS: Record<FoldKind, { readonly init: number; readonly comb: string }> 
 const keptShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((n, d) => (axes.includes(d) ? 1 : n));
 
 function filled(shape: readonly number[], v: number): Tile {
-  const data = new Float64Array(sizeOf(shape));
+  const data = allocate("float64", sizeOf(shape)) as Float64Array;
   if (v !== 0) data.fill(v);
   return contiguousTile(data, shape, "float64");
 }
@@ -142,7 +142,7 @@ const reducedCount = (t: Tile, axes: readonly number[]): number => axes.reduce((
 function divide(sum: Tile, count: Tile): Tile {
   const s = sum.data as Float64Array;
   const c = count.data as Float64Array;
-  const out = new Float64Array(s.length);
+  const out = allocate("float64", s.length) as Float64Array;
   for (let i = 0; i < s.length; i++) out[i] = s[i]! / c[i]!;
   return contiguousTile(out, sum.shape, "float64");
 }
@@ -197,7 +197,11 @@ function argChunk(t: Tile, a: ChunkAttrs): Tile[] {
 export function combine(kind: ReduceKind, parts: readonly Tile[][]): Tile[] {
   const first = parts[0]!;
   const n = sizeOf(first[0]!.shape);
-  const f = (i: number): Float64Array => new Float64Array((first[i]!.data as Float64Array).subarray(0, n));
+  const f = (i: number): Float64Array => {
+    const copy = allocate("float64", n) as Float64Array;
+    copy.set((first[i]!.data as Float64Array).subarray(0, n));
+    return copy;
+  };
   const acc = first.map((_, i) => f(i));
   const field = (p: Tile[], i: number): Float64Array => p[i]!.data as Float64Array;
   for (const p of parts.slice(1)) {
@@ -260,7 +264,7 @@ export function aggregate(p: Tile[], a: AggregateAttrs): Tile {
   switch (a.kind) {
     case "mean":
     case "nanmean": {
-      const out = new Float64Array(n);
+      const out = allocate("float64", n) as Float64Array;
       for (let i = 0; i < n; i++) out[i] = F(0)[i]! / F(1)[i]!;
       values = out;
       break;
@@ -269,7 +273,7 @@ export function aggregate(p: Tile[], a: AggregateAttrs): Tile {
     case "nanvar":
     case "std":
     case "nanstd": {
-      const out = new Float64Array(n);
+      const out = allocate("float64", n) as Float64Array;
       const root = a.kind.endsWith("std");
       for (let i = 0; i < n; i++) {
         const v = F(2)[i]! / Math.max(F(0)[i]! - a.ddof, 0);

@@ -1,0 +1,164 @@
+/**
+ * A pool of worker threads running one backend's worker entry. Workers are started on first use and
+ * kept between computes; they are unref'd whenever no compute holds the pool, so an idle pool never keeps
+ * Node alive. A worker that dies fails its task and is replaced.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Attrs } from "@tessera/graph";
+import type { WorkerReply, WorkerRequest } from "@tessera/kernels";
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+  /** Constants this worker holds, by ref. */
+  readonly sent: Set<string>;
+}
+
+interface Pending {
+  readonly resolve: (r: { value: unknown; ms: number }) => void;
+  readonly reject: (e: Error) => void;
+  readonly slot: Slot;
+}
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly entry: string;
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private holds = 0;
+  private closed = false;
+
+  constructor(entry: string, size = availableParallelism()) {
+    this.entry = entry;
+    this.size = Math.max(1, size);
+  }
+
+  private spawn(): Slot {
+    // Workers run built JS: drop export conditions inherited from the parent (test runners set one that
+    // points packages at their TypeScript sources).
+    const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith("--conditions") && !a.startsWith("-C") && all[i - 1] !== "--conditions" && all[i - 1] !== "-C");
+    const worker = new Worker(new URL(this.entry), { execArgv });
+    const slot: Slot = { worker, busy: false, sent: new Set() };
+    if (this.holds === 0) worker.unref();
+    worker.on("message", (msg: WorkerReply) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      p.slot.busy = false;
+      queueMicrotask(() => this.notifyIdle());
+      if (msg.type === "done") p.resolve({ value: msg.value, ms: msg.ms });
+      else {
+        const e = new Error(msg.message);
+        if (msg.stack) e.stack = msg.stack;
+        if (msg.code) Object.assign(e, { code: msg.code });
+        p.reject(e);
+      }
+    });
+    const died = (err: Error): void => {
+      for (const [id, p] of this.pending) {
+        if (p.slot !== slot) continue;
+        this.pending.delete(id);
+        p.reject(err);
+      }
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      queueMicrotask(() => this.notifyIdle());
+    };
+    worker.on("error", died);
+    worker.on("exit", (code) => {
+      if (!this.closed) died(new Error(`worker exited with code ${code}`));
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private idleSlot(): Slot | undefined {
+    const free = this.slots.find((s) => !s.busy);
+    if (free) return free;
+    return this.slots.length < this.size ? this.spawn() : undefined;
+  }
+
+  private readonly idleListeners = new Set<() => void>();
+
+  /**
+   * Calls `fn` whenever a worker becomes free. Computes sharing the pool (or following one whose stale
+   * tasks still run after it failed) wait on this instead of on their own tasks.
+   */
+  onIdle(fn: () => void): () => void {
+    this.idleListeners.add(fn);
+    return () => this.idleListeners.delete(fn);
+  }
+
+  private notifyIdle(): void {
+    for (const fn of [...this.idleListeners]) fn();
+  }
+
+  /** Workers free to take a task now (counting ones not started yet). */
+  get idle(): number {
+    return this.slots.filter((s) => !s.busy).length + (this.size - this.slots.length);
+  }
+
+  /** Keeps Node alive while a compute needs the workers. */
+  hold(): void {
+    if (this.holds++ === 0) for (const s of this.slots) s.worker.ref();
+  }
+
+  release(): void {
+    if (--this.holds === 0) for (const s of this.slots) s.worker.unref();
+  }
+
+  /** Sends each worker the constants it does not hold yet. */
+  share(entries: readonly (readonly [string, unknown])[]): void {
+    for (const s of this.slots) this.sendConstants(s, entries);
+  }
+
+  private sendConstants(s: Slot, entries: readonly (readonly [string, unknown])[]): void {
+    const missing = entries.filter(([k]) => !s.sent.has(k));
+    if (missing.length === 0) return;
+    for (const [k] of missing) s.sent.add(k);
+    s.worker.postMessage({ type: "constants", entries: missing } satisfies WorkerRequest);
+  }
+
+  private readonly uses = new Map<string, number>();
+
+  /** Marks constants as used by a compute (computes may overlap and share constants). */
+  acquire(refs: readonly string[]): void {
+    for (const r of refs) this.uses.set(r, (this.uses.get(r) ?? 0) + 1);
+  }
+
+  /** Ends a compute's use of constants; those no compute uses any more are dropped from every worker. */
+  forget(refs: readonly string[]): void {
+    const unused = refs.filter((r) => {
+      const n = (this.uses.get(r) ?? 1) - 1;
+      if (n > 0) this.uses.set(r, n);
+      else this.uses.delete(r);
+      return n <= 0;
+    });
+    for (const s of this.slots) {
+      const held = unused.filter((r) => s.sent.delete(r));
+      if (held.length) s.worker.postMessage({ type: "forget", refs: held } satisfies WorkerRequest);
+    }
+  }
+
+  /** Runs one task on an idle worker (the caller checks `idle` first). */
+  run(op: string, attrs: Attrs, inputs: readonly unknown[], constants: readonly (readonly [string, unknown])[]): Promise<{ value: unknown; ms: number }> {
+    const slot = this.idleSlot();
+    if (!slot) return Promise.reject(new Error("WorkerPool.run: no idle worker"));
+    this.sendConstants(slot, constants);
+    slot.busy = true;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, slot });
+      slot.worker.postMessage({ type: "task", id, op, attrs, inputs } satisfies WorkerRequest);
+    });
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const ws = this.slots.splice(0).map((s) => s.worker.terminate());
+    await Promise.all(ws);
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * The thread scheduler: CPU tasks run on a pool of worker threads (tiles on SharedArrayBuffers, so no copy
+ * per task), user closures and I/O run on the main thread, tiny tasks run inline. Dask's local policy: the
+ * ready set is a stack (last in, first out), ties broken by the static `order()`; each result is released
+ * when its last consumer has run. Memory: a task starts only while held + in-flight + its bytes stay under
+ * `memoryLimit`; when nothing fits, held source blocks whose consumers cannot run yet are dropped and read
+ * again when needed (the mean-centring case `x - x.mean(0)` on an array larger than the limit).
+ */
+import { priorities, type Graph, type Key, type RunOptions, type Scheduler, type Task } from "@tessera/graph";
+import type { Backend, KernelContext } from "@tessera/kernels";
+import { defaultMemoryLimit, refuseOversized } from "./memory.js";
+import { WorkerPool } from "./pool.js";
+import { abortError, taskError } from "./sync.js";
+
+export interface ThreadSchedulerOptions {
+  readonly backend: Backend;
+  /** Worker threads (default: the machine's available parallelism); 0 runs everything on the main thread. */
+  readonly workers?: number;
+  /** Bytes of results held plus in flight that a compute stays under (default: half the machine's memory). */
+  readonly memoryLimit?: number;
+  /** CPU tasks whose output is smaller than this run inline on the main thread (default 64 KiB). */
+  readonly inlineBytes?: number;
+  /** A pool to share between schedulers (default: one made for this scheduler). */
+  readonly pool?: WorkerPool;
+}
+
+export interface ThreadScheduler extends Scheduler {
+  readonly pool: WorkerPool | undefined;
+  /** Stops the workers (they are unref'd when idle, so this is only needed to free them early). */
+  close(): Promise<void>;
+}
+
+const MAX_MAIN = 4;
+
+export function threadScheduler(options: ThreadSchedulerOptions): ThreadScheduler {
+  const workers = options.workers ?? undefined;
+  const entry = options.backend.workerEntry;
+  const pool = options.pool ?? (workers === 0 || !entry ? undefined : new WorkerPool(entry, workers));
+  return {
+    name: "threads",
+    pool,
+    run: (graph, runOptions = {}) => new Run(graph, options, pool, runOptions).execute(),
+    close: async () => pool?.close(),
+  };
+}
+
+type Status = "waiting" | "ready" | "running" | "held" | "released" | "dropped";
+
+class Run {
+  private readonly tasks: ReadonlyMap<Key, Task>;
+  private readonly prio: Map<Key, number>;
+  private readonly consumers = new Map<Key, Key[]>();
+  private readonly remaining = new Map<Key, number>();
+  private readonly waiting = new Map<Key, number>();
+  private readonly dropped = new Map<Key, number>();
+  private readonly status = new Map<Key, Status>();
+  private readonly values = new Map<Key, unknown>();
+  private readonly outputs: Set<Key>;
+  private readonly result = new Map<Key, unknown>();
+  private readonly ready: Key[] = [];
+  private readonly limit: number;
+  private readonly inlineBytes: number;
+  private readonly ctx: KernelContext;
+  private readonly sharedConstants: (readonly [string, unknown])[];
+  private held = 0;
+  private inFlight = 0;
+  private running = 0;
+  private mainRunning = 0;
+  private outputsLeft: number;
+  private paused = 0;
+  private failure: unknown;
+  private finished = false;
+  private resolve!: (m: Map<Key, unknown>) => void;
+  private reject!: (e: unknown) => void;
+  private readonly t0 = performance.now();
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly options: ThreadSchedulerOptions,
+    private readonly pool: WorkerPool | undefined,
+    private readonly run: RunOptions,
+  ) {
+    this.tasks = graph.tasks;
+    this.prio = priorities(graph);
+    this.outputs = new Set(graph.outputs);
+    this.outputsLeft = this.outputs.size;
+    this.limit = options.memoryLimit ?? defaultMemoryLimit();
+    this.inlineBytes = options.inlineBytes ?? 64 * 1024;
+    this.ctx = { constants: graph.constants };
+    const share = options.backend.share?.bind(options.backend) ?? ((v: unknown) => v);
+    this.sharedConstants = pool ? [...graph.constants].filter(([, v]) => typeof v !== "function").map(([k, v]) => [k, share(v)] as const) : [];
+  }
+
+  execute(): Promise<Map<Key, unknown>> {
+    const promise = new Promise<Map<Key, unknown>>((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    try {
+      refuseOversized(this.graph, this.limit);
+      if (this.run.signal?.aborted) throw abortError(this.run.signal);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.run.signal?.addEventListener("abort", this.onAbort, { once: true });
+    this.pool?.hold();
+    this.pool?.acquire(this.sharedConstants.map(([k]) => k));
+    this.stopListening = this.pool?.onIdle(() => this.pump());
+    const sources: Key[] = [];
+    for (const t of this.tasks.values()) {
+      this.status.set(t.key, "waiting");
+      this.waiting.set(t.key, t.args.length);
+      for (const a of t.args) {
+        let c = this.consumers.get(a);
+        if (!c) this.consumers.set(a, (c = []));
+        c.push(t.key);
+        this.remaining.set(a, (this.remaining.get(a) ?? 0) + 1);
+      }
+      if (t.args.length === 0) sources.push(t.key);
+    }
+    this.pushReady(sources);
+    this.run.onEvent?.({ type: "compute-start", tasks: this.tasks.size });
+    this.pump();
+    return promise;
+  }
+
+  private readonly onAbort = (): void => this.fail(abortError(this.run.signal!));
+
+  /** Pushes newly ready tasks so that the one first in `order()` ends on top of the stack. */
+  private pushReady(keys: Key[]): void {
+    keys.sort((a, b) => this.prio.get(b)! - this.prio.get(a)!);
+    for (const k of keys) {
+      this.status.set(k, "ready");
+      this.ready.push(k);
+    }
+  }
+
+  private fits(bytes: number): boolean {
+    return this.held + this.inFlight + bytes <= this.limit;
+  }
+
+  /** Starts every task that can start now. */
+  private pump(): void {
+    while (!this.finished && this.paused === 0) {
+      const pick = this.pick();
+      if (pick === undefined) break;
+      this.start(pick.index, pick.where);
+    }
+    this.maybeFinish();
+  }
+
+  /** The topmost ready task that has a place to run and fits in memory (dropping source blocks if needed). */
+  private pick(): { index: number; where: "inline" | "worker" | "main" } | undefined {
+    const scan = Math.max(0, this.ready.length - 64);
+    for (let i = this.ready.length - 1; i >= scan; i--) {
+      const t = this.tasks.get(this.ready[i]!)!;
+      const where = t.placement !== "cpu" ? "main" : this.pool && t.nbytes >= this.inlineBytes ? "worker" : "inline";
+      if (where === "worker" && this.pool!.idle === 0) continue;
+      if (where === "main" && this.mainRunning >= MAX_MAIN) continue;
+      if (this.fits(t.nbytes) || this.evictFor(t.nbytes) || this.running === 0) return { index: i, where };
+    }
+    return undefined;
+  }
+
+  private start(index: number, where: "inline" | "worker" | "main"): void {
+    const key = this.ready.splice(index, 1)[0]!;
+    const task = this.tasks.get(key)!;
+    this.status.set(key, "running");
+    this.inFlight += task.nbytes;
+    this.running++;
+    const inputs = task.args.map((a) => this.values.get(a));
+    this.run.onEvent?.({ type: "task-start", key, op: task.op, placement: task.placement, nbytes: task.nbytes });
+    const t0 = performance.now();
+    const backend = `${this.options.backend.name}:${where}`;
+    if (where === "worker") {
+      const share = this.options.backend.share?.bind(this.options.backend) ?? ((v: unknown) => v);
+      this.pool!.run(task.op, task.attrs, inputs.map(share), this.sharedConstants).then(
+        (r) => this.complete(key, r.value, performance.now() - t0, backend),
+        (e: unknown) => this.fail(taskError(key, task.op, e)),
+      );
+      return;
+    }
+    const kernel = this.options.backend.kernel(task.op);
+    if (!kernel) {
+      this.fail(taskError(key, task.op, new Error(`backend ${this.options.backend.name} has no kernel for op ${task.op}`)));
+      return;
+    }
+    if (where === "main") {
+      this.mainRunning++;
+      Promise.resolve()
+        .then(() => kernel(inputs, task.attrs, this.ctx))
+        .then(
+          (v) => {
+            this.mainRunning--;
+            this.complete(key, v, performance.now() - t0, backend);
+          },
+          (e: unknown) => this.fail(taskError(key, task.op, e)),
+        );
+      return;
+    }
+    let value: unknown;
+    try {
+      value = kernel(inputs, task.attrs, this.ctx);
+    } catch (e) {
+      this.fail(taskError(key, task.op, e));
+      return;
+    }
+    if (value instanceof Promise) value.then((v) => this.complete(key, v, performance.now() - t0, backend), (e: unknown) => this.fail(taskError(key, task.op, e)));
+    else this.complete(key, value, performance.now() - t0, backend, true);
+  }
+
+  private complete(key: Key, value: unknown, ms: number, backend: string, inline = false): void {
+    if (this.finished) return;
+    const task = this.tasks.get(key)!;
+    this.running--;
+    this.inFlight -= task.nbytes;
+    const recomputed = this.wasDropped.has(key);
+    this.status.set(key, "held");
+    this.values.set(key, value);
+    this.held += task.nbytes;
+    if (task.args.length === 0) this.heldSources.add(key);
+    for (const a of task.args) {
+      const r = this.remaining.get(a)! - 1;
+      this.remaining.set(a, r);
+      if (r === 0 && !this.outputs.has(a)) this.releaseValue(a);
+    }
+    this.run.onEvent?.({ type: "task-end", key, op: task.op, placement: task.placement, nbytes: task.nbytes, backend, ms, held: this.held });
+    const newlyReady: Key[] = [];
+    for (const c of this.consumers.get(key) ?? []) {
+      if (this.status.get(c) !== "waiting") continue;
+      if (recomputed) this.dropped.set(c, this.dropped.get(c)! - 1);
+      const w = this.waiting.get(c)! - 1;
+      this.waiting.set(c, w);
+      if (w === 0) newlyReady.push(c);
+      else if (w === (this.dropped.get(c) ?? 0)) this.recompute(c);
+    }
+    if (recomputed) this.wasDropped.delete(key);
+    this.pushReady([...new Set(newlyReady)]);
+    if (this.outputs.has(key)) this.deliver(key, value);
+    if (!inline) this.pump();
+  }
+
+  private deliver(key: Key, value: unknown): void {
+    this.outputsLeft--;
+    if (this.run.retainOutputs !== false) this.result.set(key, value);
+    const w = this.run.onOutput?.(key, value);
+    const after = (): void => {
+      if (this.run.retainOutputs === false && (this.remaining.get(key) ?? 0) === 0) this.releaseValue(key);
+    };
+    if (w instanceof Promise) {
+      this.paused++;
+      w.then(
+        () => {
+          this.paused--;
+          after();
+          this.pump();
+        },
+        (e: unknown) => this.fail(e),
+      );
+    } else after();
+  }
+
+  private releaseValue(k: Key): void {
+    if (this.status.get(k) !== "held") return;
+    this.values.delete(k);
+    this.held -= this.tasks.get(k)!.nbytes;
+    this.status.set(k, "released");
+    this.heldSources.delete(k);
+  }
+
+  private readonly wasDropped = new Set<Key>();
+  /** Held results of source tasks (no inputs): the only ones dropped under memory pressure. */
+  private readonly heldSources = new Set<Key>();
+
+  /**
+   * Drops held source blocks whose consumers cannot run yet, furthest next use first, until `bytes` fit;
+   * drops nothing when even all of them would not make room.
+   */
+  private evictFor(bytes: number): boolean {
+    const candidates: [Key, number, number][] = [];
+    let freeable = 0;
+    for (const k of this.heldSources) {
+      if (this.outputs.has(k)) continue;
+      const pending = (this.consumers.get(k) ?? []).filter((c) => this.status.get(c) === "waiting");
+      if (pending.length === 0 || pending.some((c) => this.waiting.get(c) === 0)) continue;
+      const nbytes = this.tasks.get(k)!.nbytes;
+      freeable += nbytes;
+      candidates.push([k, Math.min(...pending.map((c) => this.prio.get(c)!)), nbytes]);
+    }
+    if (!this.fits(bytes - freeable)) return false;
+    candidates.sort((a, b) => b[1] - a[1]);
+    for (const [k] of candidates) {
+      if (this.fits(bytes)) break;
+      this.drop(k);
+    }
+    return true;
+  }
+
+  private drop(k: Key): void {
+    const nbytes = this.tasks.get(k)!.nbytes;
+    this.values.delete(k);
+    this.held -= nbytes;
+    this.status.set(k, "dropped");
+    this.heldSources.delete(k);
+    this.wasDropped.add(k);
+    for (const c of this.consumers.get(k) ?? []) {
+      if (this.status.get(c) !== "waiting") continue;
+      this.waiting.set(c, this.waiting.get(c)! + 1);
+      this.dropped.set(c, (this.dropped.get(c) ?? 0) + 1);
+    }
+    this.run.onEvent?.({ type: "evict", key: k, nbytes });
+  }
+
+  /** All of `c`'s inputs but dropped ones are held: read the dropped ones again. */
+  private recompute(c: Key): void {
+    const again = this.tasks.get(c)!.args.filter((a) => this.status.get(a) === "dropped");
+    this.pushReady([...new Set(again)]);
+  }
+
+  private maybeFinish(): void {
+    if (this.finished || this.outputsLeft > 0 || this.paused > 0) return;
+    this.finish();
+    this.run.onEvent?.({ type: "compute-end", tasks: this.tasks.size, ms: performance.now() - this.t0 });
+    this.resolve(this.result);
+  }
+
+  private fail(e: unknown): void {
+    if (this.finished) return;
+    this.failure = e;
+    this.finish();
+    this.reject(e);
+  }
+
+  private stopListening: (() => void) | undefined;
+
+  private finish(): void {
+    this.finished = true;
+    this.stopListening?.();
+    this.run.signal?.removeEventListener("abort", this.onAbort);
+    this.pool?.forget(this.sharedConstants.map(([k]) => k));
+    this.pool?.release();
+  }
+}
+
