@@ -21,6 +21,18 @@ import { asDense, fnRef } from "./user.js";
 import type { Attrs } from "@tessera/graph";
 
 export type BlockFunction = (...args: never[]) => BlockValue;
+
+/**
+ * A function exported by an ES module (plain JS), named by its URL and export: unlike a closure it can
+ * run in worker threads, and its key is deterministic. It is called as `fn(...blocks, info)`.
+ */
+export interface ModuleFunction {
+  readonly module: string | URL;
+  readonly export: string;
+}
+
+const isModuleFunction = (f: unknown): f is ModuleFunction =>
+  typeof f === "object" && f !== null && "module" in f && "export" in f && typeof (f as ModuleFunction).export === "string";
 type UserBlockFn = (...args: unknown[]) => BlockValue;
 
 export interface MapBlocksOptions {
@@ -37,10 +49,24 @@ export interface MapBlocksOptions {
 }
 
 /** Builds the call layer for a user function over aligned, dense inputs. */
-function callLayer(label: string, fn: UserBlockFn, inputs: readonly LazyArray[], maps: readonly ((i: readonly number[]) => readonly number[])[], chunks: Chunks, dtype: DType, token: string | undefined): LazyArray {
+function callLayer(label: string, fn: UserBlockFn | ModuleFunction, inputs: readonly LazyArray[], maps: readonly ((i: readonly number[]) => readonly number[])[], chunks: Chunks, dtype: DType, token: string | undefined): LazyArray {
   // The constant captures fn, dtype and the label: its name hashes all that the closure depends on.
-  const ref = `${fnRef(fn, token, label)}-${tokenize(label, dtype, chunks, inputs.map((a) => a.name))}`;
   const offsets = chunks.map(blockOffsets);
+  const shape = chunks.map((c) => c.reduce((a, b) => a + b, 0));
+  if (isModuleFunction(fn)) {
+    const module = fn.module instanceof URL ? fn.module.href : fn.module;
+    const layer = blockwiseLayer({
+      label,
+      op: "call-module",
+      chunks,
+      dtype,
+      inputs: inputs.map((a, k) => ({ layer: denseBlocks(a), map: maps[k]! })),
+      attrs: (index) => ({ module, export: fn.export, index: [...index], starts: index.map((b, d) => offsets[d]![b]!), shape: blockShape(chunks, index), dtype }),
+      token: [module, fn.export],
+    });
+    return new LazyArray(layer, shape, dtype, chunks);
+  }
+  const ref = `${fnRef(fn, token, label)}-${tokenize(label, dtype, chunks, inputs.map((a) => a.name))}`;
   const call = (vals: readonly unknown[], attrs: Attrs): unknown => {
     const info: BlockInfo = { blockIndex: attrs["index"] as number[], offset: attrs["starts"] as number[], shape: attrs["shape"] as number[] };
     const where = `${label} block [${info.blockIndex.join(", ")}]`;
@@ -57,12 +83,11 @@ function callLayer(label: string, fn: UserBlockFn, inputs: readonly LazyArray[],
     placement: "main",
     constants: new Map([[ref, call]]),
   });
-  const shape = chunks.map((c) => c.reduce((a, b) => a + b, 0));
   return new LazyArray(layer, shape, dtype, chunks);
 }
 
 /** Applies `fn` to every block (of the arrays aligned against each other). */
-export function mapBlocks(fn: EwOp | BlockFunction, arrays: LazyArray | readonly LazyArray[], options: MapBlocksOptions = {}): LazyArray {
+export function mapBlocks(fn: EwOp | BlockFunction | ModuleFunction, arrays: LazyArray | readonly LazyArray[], options: MapBlocksOptions = {}): LazyArray {
   const list = arrays instanceof LazyArray ? [arrays] : [...arrays];
   if (list.length === 0) throw new TesseraError("ValueError", "mapBlocks: needs at least one array");
   if (typeof fn === "string") {
@@ -104,7 +129,7 @@ export function mapBlocks(fn: EwOp | BlockFunction, arrays: LazyArray | readonly
     });
     return m(full);
   });
-  return callLayer("map-blocks", fn as UserBlockFn, al.arrays, maps, chunks, dtype, options.token);
+  return callLayer("map-blocks", isModuleFunction(fn) ? fn : (fn as UserBlockFn), al.arrays, maps, chunks, dtype, options.token);
 }
 
 function explicitChunks(spec: readonly (number | readonly number[])[], base: readonly number[][]): number[][] {
@@ -129,7 +154,7 @@ export interface BlockwiseOptions {
 type BlockwiseArg = LazyArray | string | BlockwiseOptions;
 
 /** Index-notation blockwise: `blockwise(fn, "ij", x, "ij", y, "j")`, options last. */
-export function blockwise(fn: EwOp | BlockFunction, outIndex: string, ...rest: BlockwiseArg[]): LazyArray {
+export function blockwise(fn: EwOp | BlockFunction | ModuleFunction, outIndex: string, ...rest: BlockwiseArg[]): LazyArray {
   const last = rest[rest.length - 1];
   const options: BlockwiseOptions = last !== undefined && !(last instanceof LazyArray) && typeof last === "object" ? (rest.pop() as BlockwiseOptions) : {};
   if (rest.length === 0 || rest.length % 2 !== 0) throw new TesseraError("ValueError", `blockwise: expected pairs of (array, index string) after the output index, got ${rest.length} arguments`);
@@ -169,7 +194,7 @@ export function blockwise(fn: EwOp | BlockFunction, outIndex: string, ...rest: B
   });
   const maps = pairs.map(([, ix]) => (index: readonly number[]) => [...ix].map((l) => (outIndex.includes(l) ? index[outIndex.indexOf(l)]! : 0)));
   const dtype = options.dtype ?? pairs[0]![0].dtype;
-  return callLayer("blockwise", fn as UserBlockFn, inputs, maps, chunks, dtype, options.token);
+  return callLayer("blockwise", isModuleFunction(fn) ? fn : (fn as UserBlockFn), inputs, maps, chunks, dtype, options.token);
 }
 
 /** An array with index `ix` as an operand in output order `out` (transposed, unit axes for missing letters). */

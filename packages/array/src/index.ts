@@ -110,7 +110,7 @@ export { transpose, moveaxis, squeeze, expandDims, broadcastTo, concatenate, sta
 export { rechunk, planRechunk, directTaskBytes, intermediateChunks, type RechunkOptions } from "./rechunk.js";
 export { reduce, cumulative, reduceDtype, type ReduceKind, type ReduceOptions, type VarOptions } from "./reductions.js";
 export { reduction, type ReductionOptions, type ReductionFn, type ReductionContext } from "./user-reduction.js";
-export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, type BlockFunction } from "./blockwise.js";
+export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, type BlockFunction, type ModuleFunction } from "./blockwise.js";
 export { delayed, fromDelayed, Delayed, type DelayedOptions } from "./delayed.js";
 export type { BlockValue } from "./values.js";
 

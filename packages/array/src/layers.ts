@@ -24,6 +24,8 @@ export interface BlockwiseInit {
   readonly token: unknown;
   readonly placement?: Placement;
   readonly constants?: ReadonlyMap<string, unknown>;
+  /** Output bytes of a block (default: its size times the dtype's item size). */
+  readonly nbytes?: (index: readonly number[]) => number;
 }
 
 export const layerName = (label: string, ...parts: unknown[]): string => `${label}-${tokenize(label, ...parts)}`;
@@ -42,7 +44,7 @@ export function blockwiseLayer(init: BlockwiseInit): Layer {
       args: init.inputs.map((i) => keyOf(i.layer.name, i.map(index))),
       attrs: typeof attrs === "function" ? attrs(index) : attrs,
       placement: init.placement ?? "cpu",
-      nbytes: sizeOf(blockShape(init.chunks, index)) * size,
+      nbytes: init.nbytes ? init.nbytes(index) : sizeOf(blockShape(init.chunks, index)) * size,
     }),
     ...(init.constants ? { constants: init.constants } : {}),
   });

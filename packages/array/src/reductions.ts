@@ -73,8 +73,11 @@ function fanIn(split: ReduceOptions["splitEvery"], axes: readonly number[], ndim
   return m;
 }
 
+/** Float64 tiles in a partial of each kind: [value], [sum, count], [count, mean, M2], [value, index]. */
+const FIELDS = (kind: ReduceKind): number => (/var|std/.test(kind) ? 3 : /mean|arg/.test(kind) ? 2 : 1);
+
 /** One level of the combine tree: merges up to `fan` blocks along each reduced axis. */
-function combineLevel(prev: Layer, numblocks: readonly number[], fan: ReadonlyMap<number, number>, op: string, attrs: Attrs): { layer: Layer; numblocks: number[] } {
+function combineLevel(prev: Layer, numblocks: readonly number[], fan: ReadonlyMap<number, number>, op: string, attrs: Attrs, partialBytes: (index: readonly number[]) => number): { layer: Layer; numblocks: number[] } {
   const nb = numblocks.map((n, d) => (fan.has(d) ? Math.ceil(n / fan.get(d)!) : n));
   const layer = makeLayer({
     name: layerName(op, prev.name, nb, attrs),
@@ -94,7 +97,7 @@ function combineLevel(prev: Layer, numblocks: readonly number[], fan: ReadonlyMa
         else for (const k of ranges[d]!) walk(d + 1, [...idx, k]);
       };
       walk(0, []);
-      return { op, args, attrs, placement: "cpu", nbytes: 8 * args.length };
+      return { op, args, attrs, placement: "cpu", nbytes: partialBytes(index) };
     },
   });
   return { layer, numblocks: nb };
@@ -116,12 +119,15 @@ export function reduce(x: LazyArray, kind: ReduceKind, options: VarOptions = {})
   const offsets = x.chunks.map(blockOffsets);
   const flat = axes.length === x.ndim && (options.axis === undefined || options.axis === null);
   const partialChunks = x.chunks.map((c, d) => (axes.includes(d) ? c.map(() => 1) : [...c]));
+  // A partial's bytes depend only on the kept axes' block sizes.
+  const partialBytes = (index: readonly number[]): number => 8 * FIELDS(kind) * index.reduce((acc, b, d) => acc * (axes.includes(d) ? 1 : partialChunks[d]![b]!), 1);
   const chunkLayer = blockwiseLayer({
     label: `${kind}-chunk`,
     op: "reduce-chunk",
     chunks: partialChunks,
     dtype: "float64",
     inputs: [{ layer: x.layer, map: same }],
+    nbytes: (index) => partialBytes(index),
     attrs: kind.startsWith("arg")
       ? (index) => ({ kind, axes, starts: index.map((b, d) => offsets[d]![b]!), fullShape: [...x.shape], flat })
       : { kind, axes },
@@ -130,7 +136,7 @@ export function reduce(x: LazyArray, kind: ReduceKind, options: VarOptions = {})
   let layer = chunkLayer;
   let numblocks = x.chunks.map((c) => c.length);
   const fan = fanIn(options.splitEvery, axes, x.ndim);
-  while (axes.some((a) => numblocks[a]! > 1)) ({ layer, numblocks } = combineLevel(layer, numblocks, fan, "reduce-combine", { kind }));
+  while (axes.some((a) => numblocks[a]! > 1)) ({ layer, numblocks } = combineLevel(layer, numblocks, fan, "reduce-combine", { kind }, partialBytes));
   const outChunks = x.chunks.flatMap((c, d) => (axes.includes(d) ? (keepdims ? [[1]] : []) : [[...c]]));
   const outShape = x.shape.flatMap((n, d) => (axes.includes(d) ? (keepdims ? [1] : []) : [n]));
   const agg = blockwiseLayer({

@@ -39,6 +39,8 @@ export interface ComputeEndEvent {
   readonly type: "compute-end";
   readonly tasks: number;
   readonly ms: number;
+  /** Set when the compute failed or was aborted. */
+  readonly failed?: boolean;
 }
 
 export type SchedulerEvent = TaskStartEvent | TaskEndEvent | ComputeStartEvent | ComputeEndEvent | EvictEvent;

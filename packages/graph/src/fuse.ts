@@ -40,7 +40,8 @@ function buildFused(root: Task, all: ReadonlyMap<Key, Task>, absorbed: ReadonlyS
   const external: Key[] = [];
   const extIndex = new Map<Key, number>();
   const steps: { op: string; attrs: Attrs; inputs: (number | { step: number })[] }[] = [];
-  let nbytes = root.nbytes;
+  // The fused task holds the root's output afterwards, but needs every step's output while it runs.
+  let memory = 0;
   // Post-order walk: a step's inputs are external args or earlier steps.
   const visit = (t: Task): { step: number } => {
     const inputs = t.args.map((a): number | { step: number } => {
@@ -53,12 +54,12 @@ function buildFused(root: Task, all: ReadonlyMap<Key, Task>, absorbed: ReadonlyS
       }
       return i;
     });
-    nbytes = Math.max(nbytes, t.nbytes);
+    memory += t.memory ?? t.nbytes;
     steps.push({ op: t.op, attrs: t.attrs, inputs });
     return { step: steps.length - 1 };
   };
   visit(root);
   const n = external.length;
   const flat: FusedStep[] = steps.map((s) => ({ op: s.op, attrs: s.attrs, inputs: s.inputs.map((i) => (typeof i === "number" ? i : n + i.step)) }));
-  return { key: root.key, op: "fused", args: external, attrs: { steps: flat }, placement: "cpu", nbytes };
+  return { key: root.key, op: "fused", args: external, attrs: { steps: flat }, placement: "cpu", nbytes: root.nbytes, memory };
 }

@@ -18,7 +18,7 @@ export function lower(roots: readonly Layer[], outputs: readonly Key[]): Graph {
     const layer = layers.get(name);
     if (!layer) throw new Error(`lower: no layer named ${name} (key ${key})`);
     const spec = layer.task(index);
-    tasks.set(key, { key, op: spec.op, args: spec.args, attrs: spec.attrs, placement: spec.placement, nbytes: spec.nbytes });
+    tasks.set(key, spec.memory === undefined ? { key, op: spec.op, args: spec.args, attrs: spec.attrs, placement: spec.placement, nbytes: spec.nbytes } : { key, ...spec });
     if (!usedLayers.has(name)) {
       usedLayers.add(name);
       if (layer.constants) for (const [k, v] of layer.constants) constants.set(k, v);

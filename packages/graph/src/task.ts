@@ -18,8 +18,10 @@ export interface TaskSpec {
   readonly args: readonly Key[];
   readonly attrs: Attrs;
   readonly placement: Placement;
-  /** Projected bytes of the task's output. */
+  /** Projected bytes of the task's output (what is held once it has run). */
   readonly nbytes: number;
+  /** Projected bytes the task needs while it runs, its output included (default `nbytes`). */
+  readonly memory?: number;
 }
 
 export interface Task extends TaskSpec {

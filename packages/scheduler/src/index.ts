@@ -14,3 +14,5 @@ export { syncScheduler, taskError, abortError } from "./sync.js";
 export { threadScheduler, type ThreadScheduler, type ThreadSchedulerOptions } from "./threads.js";
 export { WorkerPool } from "./pool.js";
 export { defaultMemoryLimit, refuseOversized, formatBytes } from "./memory.js";
+export { profile, type Profile, type ProfileSummary, type OpProfile } from "./profile.js";
+export { progressBar, type ProgressOptions } from "./progress.js";

@@ -3,7 +3,7 @@
  * with its inputs, would exceed the limit is refused before anything runs.
  */
 import { TesseraError } from "@tessera/core";
-import { parseKey, type Graph } from "@tessera/graph";
+import type { Graph, Task } from "@tessera/graph";
 import { freemem, totalmem } from "node:os";
 
 /** Default memory limit: half of the machine's memory. */
@@ -14,14 +14,16 @@ export { fmt as formatBytes };
 
 /** Throws a MemoryLimit error naming the first task that cannot fit, its bytes and a rechunk that would. */
 export function refuseOversized(graph: Graph, limit: number): void {
-  for (const t of graph.tasks.values()) {
-    const inputs = t.args.reduce((acc, a) => acc + (graph.tasks.get(a)?.nbytes ?? 0), 0);
-    const need = t.nbytes + inputs;
-    if (need <= limit) continue;
-    const factor = Math.ceil(need / limit) * 2;
+  // Report a task that is too big by itself before one that is too big only with its inputs.
+  const need = (t: Task): number => (t.memory ?? t.nbytes) + t.args.reduce((acc, a) => acc + (graph.tasks.get(a)?.nbytes ?? 0), 0);
+  const over = [...graph.tasks.values()].filter((t) => need(t) > limit);
+  const t = over.find((x) => (x.memory ?? x.nbytes) > limit) ?? over[0];
+  if (t) {
+    const inputs = need(t) - (t.memory ?? t.nbytes);
+    const factor = Math.ceil(need(t) / limit) * 2;
     throw new TesseraError(
       "MemoryLimit",
-      `memoryLimit: task ${t.key} (op ${t.op} of ${parseKey(t.key).name}) needs ${fmt(need)} (${fmt(t.nbytes)} out, ${fmt(inputs)} in) but the limit is ${fmt(limit)}; ` +
+      `memoryLimit: task ${t.key} (op ${t.op}${t.op === "fused" ? ` of ${(t.attrs["steps"] as { op: string }[]).map((st) => st.op).join(" > ")}` : ""}) needs ${fmt(need(t))} (${fmt(t.memory ?? t.nbytes)} to run, ${fmt(inputs)} of inputs) but the limit is ${fmt(limit)}; ` +
         `rechunk so that blocks are about ${factor}x smaller (e.g. halve the block size along ${Math.ceil(Math.log2(factor))} axes), or raise memoryLimit (machine free: ${fmt(freemem())})`,
     );
   }

@@ -8,6 +8,8 @@ import { Worker } from "node:worker_threads";
 import type { Attrs } from "@tessera/graph";
 import type { WorkerReply, WorkerRequest } from "@tessera/kernels";
 
+const KEPT_FLAGS = ["--max-old-space-size", "--max-semi-space-size", "--stack-size", "--expose-gc", "--enable-source-maps", "--no-warnings"];
+
 interface Slot {
   worker: Worker;
   busy: boolean;
@@ -36,9 +38,9 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    // Workers run built JS: drop export conditions inherited from the parent (test runners set one that
-    // points packages at their TypeScript sources).
-    const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith("--conditions") && !a.startsWith("-C") && all[i - 1] !== "--conditions" && all[i - 1] !== "-C");
+    // Workers run built JS: of the parent's flags only runtime tuning passes on (not export conditions a
+    // test runner sets for TypeScript sources, nor --eval/--input-type and the like).
+    const execArgv = process.execArgv.filter((a) => KEPT_FLAGS.some((f) => a === f || a.startsWith(`${f}=`)));
     const worker = new Worker(new URL(this.entry), { execArgv });
     const slot: Slot = { worker, busy: false, sent: new Set() };
     if (this.holds === 0) worker.unref();

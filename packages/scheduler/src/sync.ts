@@ -52,6 +52,7 @@ export function syncScheduler(backend: Backend): Scheduler {
           value = kernel(inputs, task.attrs, ctx);
           if (isThenable(value)) value = await value;
         } catch (e) {
+          onEvent?.({ type: "compute-end", tasks: keys.length, ms: performance.now() - t0, failed: true });
           throw taskError(key, task.op, e);
         }
         if (onEvent) onEvent({ type: "task-end", key, op: task.op, placement: task.placement, nbytes: task.nbytes, backend: backend.name, ms: performance.now() - start });

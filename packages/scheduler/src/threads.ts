@@ -3,8 +3,9 @@
  * per task), user closures and I/O run on the main thread, tiny tasks run inline. Dask's local policy: the
  * ready set is a stack (last in, first out), ties broken by the static `order()`; each result is released
  * when its last consumer has run. Memory: a task starts only while held + in-flight + its bytes stay under
- * `memoryLimit`; when nothing fits, held source blocks whose consumers cannot run yet are dropped and read
- * again when needed (the mean-centring case `x - x.mean(0)` on an array larger than the limit).
+ * `memoryLimit`; when nothing fits, held blocks whose consumers cannot run yet are dropped and recomputed
+ * (from sources, or from inputs pinned until then) when needed: the mean-centring case `x - x.mean(0)` on
+ * an array larger than the limit, which holds every block of x in dask (dask#874).
  */
 import { priorities, type Graph, type Key, type RunOptions, type Scheduler, type Task } from "@tessera/graph";
 import type { Backend, KernelContext } from "@tessera/kernels";
@@ -157,7 +158,8 @@ class Run {
       const where = t.placement !== "cpu" ? "main" : this.pool && t.nbytes >= this.inlineBytes ? "worker" : "inline";
       if (where === "worker" && this.pool!.idle === 0) continue;
       if (where === "main" && this.mainRunning >= MAX_MAIN) continue;
-      if (this.fits(t.nbytes) || this.evictFor(t.nbytes) || this.running === 0) return { index: i, where };
+      const need = t.memory ?? t.nbytes;
+      if (this.fits(need) || this.evictFor(need) || this.running === 0) return { index: i, where };
     }
     return undefined;
   }
@@ -166,7 +168,7 @@ class Run {
     const key = this.ready.splice(index, 1)[0]!;
     const task = this.tasks.get(key)!;
     this.status.set(key, "running");
-    this.inFlight += task.nbytes;
+    this.inFlight += task.memory ?? task.nbytes;
     this.running++;
     const inputs = task.args.map((a) => this.values.get(a));
     this.run.onEvent?.({ type: "task-start", key, op: task.op, placement: task.placement, nbytes: task.nbytes });
@@ -213,12 +215,12 @@ class Run {
     if (this.finished) return;
     const task = this.tasks.get(key)!;
     this.running--;
-    this.inFlight -= task.nbytes;
+    this.inFlight -= task.memory ?? task.nbytes;
     const recomputed = this.wasDropped.has(key);
     this.status.set(key, "held");
     this.values.set(key, value);
     this.held += task.nbytes;
-    if (task.args.length === 0) this.heldSources.add(key);
+    if (!this.outputs.has(key)) this.heldSet.add(key);
     for (const a of task.args) {
       const r = this.remaining.get(a)! - 1;
       this.remaining.set(a, r);
@@ -265,24 +267,28 @@ class Run {
     this.values.delete(k);
     this.held -= this.tasks.get(k)!.nbytes;
     this.status.set(k, "released");
-    this.heldSources.delete(k);
+    this.heldSet.delete(k);
   }
 
   private readonly wasDropped = new Set<Key>();
-  /** Held results of source tasks (no inputs): the only ones dropped under memory pressure. */
-  private readonly heldSources = new Set<Key>();
+  /** Held results that are not outputs: the candidates for dropping under memory pressure. */
+  private readonly heldSet = new Set<Key>();
 
   /**
-   * Drops held source blocks whose consumers cannot run yet, furthest next use first, until `bytes` fit;
-   * drops nothing when even all of them would not make room.
+   * Drops held blocks that no consumer can use now and that can be recomputed from inputs still held
+   * (sources have none), furthest next use first, until `bytes` fit; drops nothing when even all of them
+   * would not make room.
    */
   private evictFor(bytes: number): boolean {
     const candidates: [Key, number, number][] = [];
     let freeable = 0;
-    for (const k of this.heldSources) {
-      if (this.outputs.has(k)) continue;
-      const pending = (this.consumers.get(k) ?? []).filter((c) => this.status.get(c) === "waiting");
-      if (pending.length === 0 || pending.some((c) => this.waiting.get(c) === 0)) continue;
+    for (const k of this.heldSet) {
+      if (this.tasks.get(k)!.args.some((a) => this.status.get(a) !== "held")) continue;
+      // Only a block no consumer can use now: every consumer not yet run is waiting on something else.
+      const cs = this.consumers.get(k) ?? [];
+      if (cs.some((c) => this.status.get(c) === "ready" || this.status.get(c) === "running")) continue;
+      const pending = cs.filter((c) => this.status.get(c) === "waiting");
+      if (pending.length === 0) continue;
       const nbytes = this.tasks.get(k)!.nbytes;
       freeable += nbytes;
       candidates.push([k, Math.min(...pending.map((c) => this.prio.get(c)!)), nbytes]);
@@ -301,7 +307,9 @@ class Run {
     this.values.delete(k);
     this.held -= nbytes;
     this.status.set(k, "dropped");
-    this.heldSources.delete(k);
+    this.heldSet.delete(k);
+    // It will consume its inputs again: pin them until it has been recomputed.
+    for (const a of this.tasks.get(k)!.args) this.remaining.set(a, this.remaining.get(a)! + 1);
     this.wasDropped.add(k);
     for (const c of this.consumers.get(k) ?? []) {
       if (this.status.get(c) !== "waiting") continue;
@@ -328,6 +336,7 @@ class Run {
     if (this.finished) return;
     this.failure = e;
     this.finish();
+    this.run.onEvent?.({ type: "compute-end", tasks: this.tasks.size, ms: performance.now() - this.t0, failed: true });
     this.reject(e);
   }
 

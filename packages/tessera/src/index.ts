@@ -14,9 +14,10 @@
  * const [a, b] = await compute(x.mean({ axis: 0 }), x.std({ ddof: 1 }));
  * ```
  */
-import { registerScheduler, setDefaults } from "@tessera/array";
+import { registerScheduler, setDefaults, type ComputeOptions } from "@tessera/array";
+import type { Scheduler } from "@tessera/graph";
 import { cpuBackend } from "@tessera/backend-cpu";
-import { syncScheduler, threadScheduler, WorkerPool } from "@tessera/scheduler";
+import { progressBar, syncScheduler, threadScheduler, WorkerPool } from "@tessera/scheduler";
 import { availableParallelism } from "node:os";
 
 /** One pool of workers per size, shared by every compute (idle workers never keep Node alive). */
@@ -27,16 +28,36 @@ function poolOf(size: number): WorkerPool {
   return p;
 }
 
-registerScheduler("sync", () => syncScheduler(cpuBackend));
+/** Adds a progress bar to a scheduler: when asked (`progress: true`), or on a terminal for long computes. */
+function withProgress(s: Scheduler, o: ComputeOptions): Scheduler {
+  const show = o.progress ?? Boolean(process.stderr.isTTY);
+  if (!show) return s;
+  return {
+    name: s.name,
+    run: (graph, ro = {}) => {
+      const bar = progressBar({ delayMs: o.progress === true ? 0 : 1000 });
+      const user = ro.onEvent;
+      return s.run(graph, {
+        ...ro,
+        onEvent: (e) => {
+          bar(e);
+          user?.(e);
+        },
+      });
+    },
+  };
+}
+
+registerScheduler("sync", (o) => withProgress(syncScheduler(cpuBackend), o));
 registerScheduler("threads", (o) => {
   const workers = o.workers ?? availableParallelism();
-  return threadScheduler({
+  return withProgress(threadScheduler({
     backend: cpuBackend,
     workers,
     ...(workers > 0 ? { pool: poolOf(workers) } : {}),
     ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
     ...(o.inlineBytes !== undefined ? { inlineBytes: o.inlineBytes } : {}),
-  });
+  }), o);
 });
 setDefaults({ scheduler: "threads" });
 
@@ -169,6 +190,7 @@ export type {
   CreateOptions,
   DelayedOptions,
   MapBlocksOptions,
+  ModuleFunction,
   NestedArray,
   RandomOptions,
   RechunkOptions,
@@ -202,5 +224,5 @@ export {
   type ErrorCode,
 } from "@tessera/core";
 export type { SchedulerEvent, TaskStartEvent, TaskEndEvent, EventListener, Scheduler, Graph, Task, Key } from "@tessera/graph";
-export { syncScheduler, threadScheduler, WorkerPool, defaultMemoryLimit } from "@tessera/scheduler";
+export { syncScheduler, threadScheduler, WorkerPool, defaultMemoryLimit, profile, progressBar, type Profile, type ProfileSummary } from "@tessera/scheduler";
 export { cpuBackend } from "@tessera/backend-cpu";

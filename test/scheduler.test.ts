@@ -1,0 +1,122 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { asarray, compute, isTesseraError, ones, profile, random, type SchedulerEvent } from "tessera";
+import { makeData, mismatch, ravel, tabulate } from "./helpers/reference.js";
+
+const threads = { scheduler: "threads", workers: 2, inlineBytes: 0 } as const;
+
+describe("thread scheduler: memory", () => {
+  it("mean-centring an array larger than the limit completes under it, dropping and re-reading source blocks", async () => {
+    // 16 blocks of 128 KiB (2 MiB) under a 768 KiB limit: the mean needs every block before any can be centred.
+    const x = random.normal([256, 1024], { seed: 5, chunks: [16, 1024] });
+    const centred = x.sub(x.mean({ axis: 0 })).std();
+    const limit = 768 * 1024;
+    let maxHeld = 0;
+    let evictions = 0;
+    const onEvent = (e: SchedulerEvent): void => {
+      if (e.type === "task-end") maxHeld = Math.max(maxHeld, e.held ?? 0);
+      if (e.type === "evict") evictions++;
+    };
+    const got = await centred.compute({ ...threads, memoryLimit: limit, onEvent });
+    const want = await centred.compute({ scheduler: "sync" });
+    expect(Array.from(got.data as Float64Array)).toEqual(Array.from(want.data as Float64Array));
+    expect(maxHeld).toBeLessThanOrEqual(limit);
+    expect(evictions).toBeGreaterThan(0);
+  });
+
+  it("a plan whose single task cannot fit is refused before anything runs, naming the op, bytes and a rechunk", async () => {
+    const x = ones([1024, 1024], { chunks: -1 }).add(1);
+    let started = 0;
+    const p = x.sum().compute({ ...threads, memoryLimit: 2 ** 20, onEvent: (e) => void (e.type === "task-start" && started++) });
+    await expect(p).rejects.toSatisfy((e: unknown) => isTesseraError(e, "MemoryLimit") && /op fused of fill > ew/.test((e as Error).message) && /16\.0 MiB/.test((e as Error).message) && /rechunk/.test((e as Error).message));
+    expect(started).toBe(0);
+  });
+
+  it("a reduction of many blocks holds few partials at a time (last-in-first-out, order() ties)", async () => {
+    const x = random.uniform([512, 512], { seed: 2, chunks: [32, 32] });
+    const p = profile();
+    const r = await x.mean().compute({ ...threads, onEvent: p.listener });
+    const s = p.summary();
+    expect(s.tasks).toBeGreaterThan(256);
+    // 256 blocks of 8 KiB: a breadth-first run would hold them all (2 MiB) at once.
+    expect(s.peakHeldBytes).toBeLessThan(256 * 8192 / 4);
+    expect(Number(r.data[0])).toBeCloseTo(0.5, 2);
+    expect(p.report()).toMatch(/tasks in .* wall/);
+  });
+});
+
+describe("thread scheduler: workers", () => {
+  const shape = [8, 6];
+  const { data, ref } = makeData("float64", shape, 3);
+  const fn = (name: string) => ({ module: new URL("./fixtures/block-functions.mjs", import.meta.url), export: name });
+
+  it("module functions run in the workers, with deterministic keys", async () => {
+    const x = asarray(data, { shape, chunks: [3, 4] });
+    const y = x.mapBlocks(fn("scale"));
+    expect(x.mapBlocks(fn("scale")).name).toBe(y.name);
+    const expected = { values: tabulate(shape, ([i, j]) => 2 * ref.values[ravel([i!, j!], shape)]! + Math.floor(i! / 3) * 3), shape, dtype: "float64" as const };
+    expect(mismatch(await y.compute(threads), expected)).toBeUndefined();
+    const t = await x.mapBlocks(fn("whichThread")).compute(threads);
+    expect(new Set(t.data).has(0)).toBe(false);
+  });
+
+  it("an error in a worker reaches the caller with the op and block", async () => {
+    const y = asarray(data, { shape, chunks: [3, 4] }).mapBlocks(fn("fails"));
+    await expect(y.compute(threads)).rejects.toSatisfy((e: unknown) => isTesseraError(e, "TaskError") && /op call-module/.test((e as Error).message) && /failed on purpose/.test((e as Error).message));
+    // The pool is still usable afterwards.
+    const ok = await asarray(data, { shape, chunks: [3, 4] }).sum().compute(threads);
+    expect(Number(ok.data[0])).toBeCloseTo(ref.values.reduce((a, b) => a + b, 0), 10);
+  });
+
+  it("every task ends with one event, and the counts match the optimized graph", async () => {
+    const x = random.uniform([64, 64], { seed: 1, chunks: 16 }).add(1);
+    const counts = { start: 0, end: 0 };
+    await compute(x.sum({ axis: 0 }), x.max(), {
+      ...threads,
+      onEvent: (e) => {
+        if (e.type === "task-start") counts.start++;
+        if (e.type === "task-end") counts.end++;
+      },
+    });
+    expect(counts.start).toBe(counts.end);
+    expect(counts.end).toBeGreaterThan(16);
+  });
+
+  it("Node exits on its own after threaded computes, also after a failure", async () => {
+    const script = `
+      import { random, ones } from "tessera";
+      const r = await random.normal([512, 512], { chunks: 128 }).sum().compute({ scheduler: "threads", inlineBytes: 0 });
+      try { await ones([64, 64], { chunks: 16 }).mapBlocks(() => { throw new Error("x"); }).compute({ scheduler: "threads" }); } catch {}
+      console.log("done", Number.isFinite(r.data[0]));`;
+    const t0 = performance.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url).pathname, timeout: 20_000 });
+    expect(stdout.trim()).toBe("done true");
+    expect(performance.now() - t0).toBeLessThan(15_000);
+  });
+});
+
+describe("thread scheduler: recomputing computed blocks", () => {
+  it("mean-centring a computed (not read) array under a small limit drops blocks, pins their inputs, and recomputes", async () => {
+    // x is a broadcast sum of two aranges: its blocks have inputs shared by many blocks, never a plain source.
+    const rows = random.uniform([256, 1], { seed: 9, chunks: [16, 1] });
+    const cols = random.uniform([1024], { seed: 10, chunks: 1024 });
+    const x = rows.add(cols);
+    const y = x.sub(x.mean({ axis: 0 })).std({ axis: 1 });
+    const limit = 1024 * 1024;
+    let maxHeld = 0;
+    let evictions = 0;
+    const got = await y.compute({
+      ...threads,
+      memoryLimit: limit,
+      onEvent: (e) => {
+        if (e.type === "task-end") maxHeld = Math.max(maxHeld, e.held ?? 0);
+        if (e.type === "evict") evictions++;
+      },
+    });
+    const want = await y.compute({ scheduler: "sync" });
+    expect(Array.from(got.data as Float64Array)).toEqual(Array.from(want.data as Float64Array));
+    expect(evictions).toBeGreaterThan(0);
+    expect(maxHeld).toBeLessThanOrEqual(limit);
+  });
+});
