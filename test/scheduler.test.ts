@@ -58,7 +58,7 @@ describe("thread scheduler: workers", () => {
     const expected = { values: tabulate(shape, ([i, j]) => 2 * ref.values[ravel([i!, j!], shape)]! + Math.floor(i! / 3) * 3), shape, dtype: "float64" as const };
     expect(mismatch(await y.compute(threads), expected)).toBeUndefined();
     const t = await x.mapBlocks(fn("whichThread")).compute(threads);
-    expect(new Set(t.data).has(0)).toBe(false);
+    expect(new Set(t.data as Float64Array).has(0)).toBe(false);
   });
 
   it("an error in a worker reaches the caller with the op and block", async () => {
