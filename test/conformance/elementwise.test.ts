@@ -223,3 +223,38 @@ describe("where, clip, round and astype", () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe("fused elementwise chains (one loop) keep every intermediate's dtype", () => {
+  it("wraps, rounds and casts between steps exactly as separate ops do", async () => {
+    const failures: string[] = [];
+    for (const dtype of ["uint8", "int8", "int16", "uint16", "int32", "uint32", "float32", "float64", "bool", "int64"] as DType[]) {
+      const { data, ref } = makeData(dtype, SHAPE_2D, 13);
+      const { data: d2, ref: r2 } = makeData(dtype, [8], 14);
+      for (const chunks of Object.values(CHUNKINGS_2D)) {
+        const x = asarray(data, { shape: SHAPE_2D, chunks, dtype });
+        const v = asarray(d2, { dtype });
+        const chains: [string, LazyArray, (a: number, b: number) => number, DType][] = [];
+        try {
+          // uint8 + uint8 wraps before the square root sees it; float32 rounds before the multiply.
+          const sum = elementwise("add", [x, v]);
+          const outDtype = ewResultType("sqrt", [sum.dtype]);
+          chains.push(["sqrt(x + v) * 3 - 1", sum.sqrt().mul(3).sub(1), (a, b) => castRef(castRef(castRef(Math.sqrt(castRef(a + b, sum.dtype)), outDtype) * 3, outDtype) - 1, outDtype), outDtype]);
+        } catch (e) {
+          expect(isTesseraError(e)).toBe(true);
+        }
+        if (dtype !== "bool") {
+          const y = x.mul(x).astype("int8").astype("float32").div(v.astype("float32").add(0.5));
+          chains.push(["float32(int8(x * x)) / (float32(v) + 0.5)", y, (a, b) => castRef(castRef(castRef(mulRef(a, a, dtype), "int8"), "float32") / castRef(castRef(b, "float32") + 0.5, "float32"), "float32"), "float32"]);
+        }
+        for (const [name, y, f, out] of chains) {
+          const fused = await y.compute();
+          const unfused = await y.compute({ optimize: false });
+          const m1 = mismatch(fused, { values: Array.from(unfused.data as ArrayLike<number>, Number), shape: [...unfused.shape], dtype: unfused.dtype }, 0);
+          const m2 = mismatch(fused, refEw(f, [ref, r2], out));
+          if (m1 || m2) failures.push(`${dtype} ${name}: ${m1 ?? ""} ${m2 ?? ""}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -129,6 +129,19 @@ export class LazyArray {
   cos(): LazyArray { return ew.cos(this); }
   tan(): LazyArray { return ew.tan(this); }
   tanh(): LazyArray { return ew.tanh(this); }
+  arcsin(): LazyArray { return ew.arcsin(this); }
+  arccos(): LazyArray { return ew.arccos(this); }
+  arctan(): LazyArray { return ew.arctan(this); }
+  sinh(): LazyArray { return ew.sinh(this); }
+  cosh(): LazyArray { return ew.cosh(this); }
+  arcsinh(): LazyArray { return ew.arcsinh(this); }
+  arccosh(): LazyArray { return ew.arccosh(this); }
+  arctanh(): LazyArray { return ew.arctanh(this); }
+  arctan2(y: In): LazyArray { return ew.arctan2(this, y); }
+  hypot(y: In): LazyArray { return ew.hypot(this, y); }
+  bitwiseAnd(y: In): LazyArray { return ew.bitwiseAnd(this, y); }
+  bitwiseOr(y: In): LazyArray { return ew.bitwiseOr(this, y); }
+  bitwiseXor(y: In): LazyArray { return ew.bitwiseXor(this, y); }
   floor(): LazyArray { return ew.floor(this); }
   ceil(): LazyArray { return ew.ceil(this); }
   trunc(): LazyArray { return ew.trunc(this); }

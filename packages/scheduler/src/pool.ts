@@ -145,7 +145,7 @@ export class WorkerPool {
   }
 
   /** Runs one task on an idle worker (the caller checks `idle` first). */
-  run(op: string, attrs: Attrs, inputs: readonly unknown[], constants: readonly (readonly [string, unknown])[]): Promise<{ value: unknown; ms: number }> {
+  run(op: string, attrs: Attrs, inputs: readonly unknown[], constants: readonly (readonly [string, unknown])[], transfer: readonly ArrayBuffer[] = []): Promise<{ value: unknown; ms: number }> {
     const slot = this.idleSlot();
     if (!slot) return Promise.reject(new Error("WorkerPool.run: no idle worker"));
     this.sendConstants(slot, constants);
@@ -153,7 +153,7 @@ export class WorkerPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot });
-      slot.worker.postMessage({ type: "task", id, op, attrs, inputs } satisfies WorkerRequest);
+      slot.worker.postMessage({ type: "task", id, op, attrs, inputs } satisfies WorkerRequest, [...transfer]);
     });
   }
 

@@ -7,6 +7,7 @@
  * (from sources, or from inputs pinned until then) when needed: the mean-centring case `x - x.mean(0)` on
  * an array larger than the limit, which holds every block of x in dask (dask#874).
  */
+import { isTile } from "@tessera/core";
 import { priorities, type Graph, type Key, type RunOptions, type Scheduler, type Task } from "@tessera/graph";
 import type { Backend, KernelContext } from "@tessera/kernels";
 import { defaultMemoryLimit, refuseOversized } from "./memory.js";
@@ -19,7 +20,7 @@ export interface ThreadSchedulerOptions {
   readonly workers?: number;
   /** Bytes of results held plus in flight that a compute stays under (default: half the machine's memory). */
   readonly memoryLimit?: number;
-  /** CPU tasks whose output is smaller than this run inline on the main thread (default 64 KiB). */
+  /** CPU tasks that need less memory than this to run go inline on the main thread (default 64 KiB). */
   readonly inlineBytes?: number;
   /** A pool to share between schedulers (default: one made for this scheduler). */
   readonly pool?: WorkerPool;
@@ -32,6 +33,14 @@ export interface ThreadScheduler extends Scheduler {
 }
 
 const MAX_MAIN = 4;
+
+/** The distinct buffers behind a value (a tile or a list of tiles). */
+function buffersOf(v: unknown, out: ArrayBufferLike[] = []): ArrayBufferLike[] {
+  if (isTile(v)) {
+    if (!out.includes(v.data.buffer)) out.push(v.data.buffer);
+  } else if (Array.isArray(v)) for (const x of v) buffersOf(x, out);
+  return out;
+}
 
 export function threadScheduler(options: ThreadSchedulerOptions): ThreadScheduler {
   const workers = options.workers ?? undefined;
@@ -155,7 +164,8 @@ class Run {
     const scan = Math.max(0, this.ready.length - 64);
     for (let i = this.ready.length - 1; i >= scan; i--) {
       const t = this.tasks.get(this.ready[i]!)!;
-      const where = t.placement !== "cpu" ? "main" : this.pool && t.nbytes >= this.inlineBytes ? "worker" : "inline";
+      // Inline only what is small to run (a fused chain that ends in a small partial still reads big blocks).
+      const where = t.placement !== "cpu" ? "main" : this.pool && (t.memory ?? t.nbytes) >= this.inlineBytes ? "worker" : "inline";
       if (where === "worker" && this.pool!.idle === 0) continue;
       if (where === "main" && this.mainRunning >= MAX_MAIN) continue;
       const need = t.memory ?? t.nbytes;
@@ -175,8 +185,8 @@ class Run {
     const t0 = performance.now();
     const backend = `${this.options.backend.name}:${where}`;
     if (where === "worker") {
-      const share = this.options.backend.share?.bind(this.options.backend) ?? ((v: unknown) => v);
-      this.pool!.run(task.op, task.attrs, inputs.map(share), this.sharedConstants).then(
+      const { values, transfer } = this.toWorker(task);
+      this.pool!.run(task.op, task.attrs, values, this.sharedConstants, transfer).then(
         (r) => this.complete(key, r.value, performance.now() - t0, backend),
         (e: unknown) => this.fail(taskError(key, task.op, e)),
       );
@@ -211,6 +221,39 @@ class Run {
     else this.complete(key, value, performance.now() - t0, backend, true);
   }
 
+  /** Buffers referenced by held values (a buffer may back several views). */
+  private readonly bufferRefs = new Map<ArrayBufferLike, number>();
+
+  private countBuffers(v: unknown, delta: number): void {
+    for (const b of buffersOf(v)) {
+      const n = (this.bufferRefs.get(b) ?? 0) + delta;
+      if (n > 0) this.bufferRefs.set(b, n);
+      else this.bufferRefs.delete(b);
+    }
+  }
+
+  /**
+   * A task's inputs for a worker, without copies where possible: shared buffers cross as they are; an
+   * input that only this task still needs, whose buffers back no other held value, is transferred (moved);
+   * anything else is put on shared memory once (the backend caches the copy per value).
+   */
+  private toWorker(task: Task): { values: unknown[]; transfer: ArrayBuffer[] } {
+    const transfer: ArrayBuffer[] = [];
+    const share = this.options.backend.share?.bind(this.options.backend) ?? ((v: unknown) => v);
+    const values = task.args.map((a) => {
+      const v = this.values.get(a);
+      const bufs = buffersOf(v);
+      if (bufs.every((b) => b instanceof SharedArrayBuffer)) return v;
+      const last = this.remaining.get(a) === 1 && !this.outputs.has(a) && task.args.filter((x) => x === a).length === 1;
+      if (last && bufs.every((b) => !(b instanceof SharedArrayBuffer) && this.bufferRefs.get(b) === 1 && !transfer.includes(b as ArrayBuffer))) {
+        transfer.push(...(bufs as ArrayBuffer[]));
+        return v;
+      }
+      return share(v);
+    });
+    return { values, transfer };
+  }
+
   private complete(key: Key, value: unknown, ms: number, backend: string, inline = false): void {
     if (this.finished) return;
     const task = this.tasks.get(key)!;
@@ -219,6 +262,7 @@ class Run {
     const recomputed = this.wasDropped.has(key);
     this.status.set(key, "held");
     this.values.set(key, value);
+    this.countBuffers(value, 1);
     this.held += task.nbytes;
     if (!this.outputs.has(key)) this.heldSet.add(key);
     for (const a of task.args) {
@@ -264,6 +308,7 @@ class Run {
 
   private releaseValue(k: Key): void {
     if (this.status.get(k) !== "held") return;
+    this.countBuffers(this.values.get(k), -1);
     this.values.delete(k);
     this.held -= this.tasks.get(k)!.nbytes;
     this.status.set(k, "released");
@@ -304,6 +349,7 @@ class Run {
 
   private drop(k: Key): void {
     const nbytes = this.tasks.get(k)!.nbytes;
+    this.countBuffers(this.values.get(k), -1);
     this.values.delete(k);
     this.held -= nbytes;
     this.status.set(k, "dropped");

@@ -1,16 +1,28 @@
 /** A fused task: its steps run in order; step inputs index the task's inputs, then earlier steps. */
+import type { Tile } from "@tessera/core";
 import type { Attrs, FusedStep } from "@tessera/graph";
 import type { Kernel, KernelContext } from "@tessera/kernels";
+import { evalEwTree, planEwTrees } from "./ew-tree.js";
 
+/**
+ * Runs a fused task's steps in order. Chains of elementwise steps run as one loop (see ew-tree.ts): a step
+ * merged into a later one produces no value of its own.
+ */
 export function makeFusedKernel(lookup: (op: string) => Kernel | undefined): Kernel {
   return (inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): unknown => {
     const steps = attrs["steps"] as readonly FusedStep[];
+    const plan = planEwTrees(steps, inputs.length);
     const values: unknown[] = [...inputs];
-    for (const s of steps) {
-      const k = lookup(s.op);
-      if (!k) throw new Error(`fused: no kernel for op ${s.op}`);
-      values.push(k(s.inputs.map((i) => values[i]), s.attrs, ctx));
-    }
+    steps.forEach((s, i) => {
+      const p = plan[i];
+      if (p === "inlined") values.push(undefined);
+      else if (p !== undefined) values.push(evalEwTree(p, (src) => values[src] as Tile));
+      else {
+        const k = lookup(s.op);
+        if (!k) throw new Error(`fused: no kernel for op ${s.op}`);
+        values.push(k(s.inputs.map((j) => values[j]), s.attrs, ctx));
+      }
+    });
     return values[values.length - 1];
   };
 }

@@ -1,0 +1,119 @@
+/**
+ * Elementwise chains as one loop: inside a fused task, an `ew` step whose inputs come from other `ew`
+ * steps is compiled with them into a single expression, evaluated per element with no intermediate
+ * arrays. Each intermediate keeps NumPy's semantics: its value is converted to its dtype exactly as a
+ * typed-array store would (Math.fround for float32, ToInt32 and masks for integers, 0/1 for bool).
+ * Chains through 64-bit integers are not merged.
+ */
+import { broadcastShapes, emptyTile, isBig, type DType, type Tile } from "@tessera/core";
+import type { FusedStep } from "@tessera/graph";
+import { EW, type EwDef, type EwOp } from "@tessera/kernels";
+import { read, runNest, store } from "../loops.js";
+import { broadcastStrides } from "../tiles.js";
+import type { EwAttrs } from "./elementwise.js";
+
+/** A node's operand: a leaf (index into the leaf tiles), a scalar, or another node. */
+type Operand = { leaf: number } | { scalar: number } | { node: Node };
+interface Node {
+  readonly fn: EwOp;
+  readonly out: DType;
+  readonly operands: Operand[];
+}
+
+/** The conversion a typed-array store of dtype `d` applies to a JS number. */
+function convert(v: string, d: DType): string {
+  switch (d) {
+    case "float64":
+      return v;
+    case "float32":
+      return `Math.fround(${v})`;
+    case "int32":
+      return `((${v}) | 0)`;
+    case "uint32":
+      return `((${v}) >>> 0)`;
+    case "int16":
+      return `(((${v}) << 16) >> 16)`;
+    case "uint16":
+      return `((${v}) & 0xffff)`;
+    case "int8":
+      return `(((${v}) << 24) >> 24)`;
+    case "uint8":
+      return `((${v}) & 0xff)`;
+    case "bool":
+      return `((${v}) != 0 ? 1 : 0)`;
+    default:
+      throw new Error(`ew-tree: no inline conversion to ${d}`);
+  }
+}
+
+const NAMES = ["a", "b", "c"] as const;
+
+/** Code that computes a node into variable `v<n>`; returns the statements and the variable name. */
+function emit(node: Node, leafVar: (i: number) => string, scalarVar: () => string, counter: { n: number }, lines: string[], isRoot: boolean): string {
+  const args = node.operands.map((o) => ("leaf" in o ? leafVar(o.leaf) : "scalar" in o ? scalarVar() : emit(o.node, leafVar, scalarVar, counter, lines, false)));
+  const v = `v${counter.n++}`;
+  const def: EwDef = EW[node.fn];
+  const decl = args.map((x, i) => `const ${NAMES[i]} = ${x};`).join(" ");
+  // The root is stored by the loop (with the store conversion); intermediates are converted here.
+  lines.push(`let ${v}; { ${decl} ${v} = ${isRoot ? def.expr(node.out) : convert(def.expr(node.out), node.out)}; }`);
+  return v;
+}
+
+/**
+ * Plans a fused task's steps: which `ew` steps merge into a later `ew` step (their only consumer, since
+ * fused steps form a tree). Returns, per step, the tree to evaluate for root ew steps, or "inlined".
+ */
+export function planEwTrees(steps: readonly FusedStep[], nInputs: number): (Node | "inlined" | undefined)[] {
+  const plan: (Node | "inlined" | undefined)[] = steps.map(() => undefined);
+  const nodes = new Map<number, Node>();
+  const mergeable = (i: number): boolean => steps[i]!.op === "ew" && !isBig((steps[i]!.attrs as EwAttrs).out);
+  steps.forEach((st, i) => {
+    if (!mergeable(i)) return;
+    const a = st.attrs as EwAttrs;
+    let next = 0;
+    const operands: Operand[] = a.operands.map((o): Operand => {
+      if (o !== null) return { scalar: o };
+      const src = st.inputs[next++]!;
+      const s = src - nInputs;
+      if (s >= 0 && nodes.has(s)) {
+        plan[s] = "inlined";
+        return { node: nodes.get(s)! };
+      }
+      return { leaf: src };
+    });
+    const node: Node = { fn: a.fn, out: a.out, operands };
+    nodes.set(i, node);
+    plan[i] = node;
+  });
+  return plan;
+}
+
+/** Evaluates an expression tree over its leaf values (tiles) in one loop nest. */
+export function evalEwTree(root: Node, value: (src: number) => Tile): Tile {
+  const leaves: number[] = [];
+  const scalars: number[] = [];
+  const collect = (n: Node): void => {
+    for (const o of n.operands) {
+      if ("leaf" in o && !leaves.includes(o.leaf)) leaves.push(o.leaf);
+      else if ("scalar" in o) scalars.push(o.scalar);
+      else if ("node" in o) collect(o.node);
+    }
+  };
+  collect(root);
+  const tiles = leaves.map(value);
+  const shape = broadcastShapes(tiles.map((t) => t.shape));
+  const result = emptyTile(root.out, shape);
+  const ops = [result, ...tiles.map((t) => ({ data: t.data, offset: t.offset, strides: broadcastStrides(t, shape) }))];
+  const signature = (n: Node): string => `${n.fn}:${n.out}(${n.operands.map((o) => ("leaf" in o ? `L${leaves.indexOf(o.leaf)}${isBig(tiles[leaves.indexOf(o.leaf)]!.dtype) ? "B" : ""}` : "scalar" in o ? "S" : signature(o.node))).join(",")})`;
+  const outKind = root.out === "bool" ? "bool" : "plain";
+  runNest(`ewtree:${signature(root)}`, shape, ops, scalars, (p, s, n) => {
+    const lines: string[] = [];
+    let si = 0;
+    // Scalars are numbered in the order `collect` met them, which is the order `emit` visits them.
+    const leafRead = (leaf: number): string => read(`A${leaves.indexOf(leaf) + 1}`, p[leaves.indexOf(leaf) + 1]!, isBig(tiles[leaves.indexOf(leaf)]!.dtype));
+    const v = emit(root, leafRead, () => `X${si++}`, { n: 0 }, lines, true);
+    const bumps = p.map((ptr, k) => `${ptr} += ${s[k]};`).join(" ");
+    return `for (let j = 0; j < ${n}; j++) { ${lines.join(" ")} A0[${p[0]}] = ${store(v, outKind)}; ${bumps} }`;
+  }, [ops.map(() => 1)]);
+  return result;
+}
