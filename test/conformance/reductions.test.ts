@@ -3,7 +3,7 @@ import { asarray, isTesseraError, type DType } from "tessera";
 import type { ReduceKind } from "@tessera/array";
 import rules from "../fixtures/numpy-rules.json" with { type: "json" };
 import { CHUNKINGS_3D, SHAPE_3D } from "../helpers/chunkings.js";
-import { castRef, makeData, mismatch, ravel, sizeOf, tabulate, unravel, type Ref } from "../helpers/reference.js";
+import { castRef, makeData, mismatch, mulRef, ravel, sizeOf, tabulate, unravel, type Ref } from "../helpers/reference.js";
 
 const AXES: (number | number[] | null)[] = [null, 0, 1, 2, -1, [0, 2], [1, 2], [0, 1, 2]];
 
@@ -185,6 +185,35 @@ describe("cumulative sums and products", () => {
         if (m) failures.push(`${dtype}/flattened: ${m}`);
       }
       expect(failures).toEqual([]);
+    });
+  }
+});
+
+describe("reductions of elementwise expressions (evaluated inside the reduction's loop) match the reference", () => {
+  const kinds: ReduceKind[] = ["sum", "mean", "var", "std", "min", "max", "any", "nanmean", "nanmax", "argmax", "argmin"];
+  for (const dtype of ["uint8", "int16", "float32", "float64"] as DType[]) {
+    it(dtype, async () => {
+      const failures: string[] = [];
+      const { data, ref } = makeData(dtype, SHAPE_3D, 31, { nan: true });
+      const { data: v, ref: rv } = makeData(dtype, [4], 32);
+      // y = x * 3 - v, with the dtype NumPy gives (uint8 wraps), then every kind over several axes.
+      const out = rules.binary.mul[dtype as "uint8"][dtype as "uint8"] as DType;
+      const yRef = { values: ref.values.map((a, i) => castRef(castRef(mulRef(a, 3, out), out) - rv.values[i % 4]!, out)), shape: [...SHAPE_3D], dtype: out };
+      for (const chunks of Object.values(CHUNKINGS_3D)) {
+        const x = asarray(data, { shape: SHAPE_3D, chunks, dtype });
+        const y = x.mul(3).sub(asarray(v, { dtype }));
+        for (const kind of kinds) {
+          if (kind.startsWith("nan") && !dtype.startsWith("float")) continue;
+          for (const axis of [null, 0, [1, 2], 2] as (number | number[] | null)[]) {
+            if (kind.startsWith("arg") && Array.isArray(axis)) continue;
+            const ddof = kind === "var" || kind === "std" ? 1 : 0;
+            const r = await y[kind as "sum"]({ axis, ...(ddof ? { ddof } : {}) } as never).compute();
+            const m = mismatch(r, refReduce(kind, yRef, axis, false, ddof, numpyDtype(kind, out)), out === "float32" ? 1e-5 : 1e-9);
+            if (m) failures.push(`${kind} axis=${JSON.stringify(axis)}: ${m}`);
+          }
+        }
+      }
+      expect(failures.slice(0, 10)).toEqual([]);
     });
   }
 });

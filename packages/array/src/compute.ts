@@ -8,11 +8,12 @@ import { opDef } from "@tessera/kernels";
 import { LazyArray } from "./array.js";
 import { getDefaults, resolveScheduler, type ComputeOptions } from "./config.js";
 import { denseBlocks, denseWhole } from "./dense.js";
+import { mergeSiblingReductions } from "./siblings.js";
 import type { Delayed } from "./delayed.js";
 
-/** Blockwise fusion with the op table's rule of which ops absorb their producers. */
+/** Merges sibling reductions, then fuses blockwise chains (the op table says which ops absorb producers). */
 export function optimize(graph: Graph): Graph {
-  return fuse(graph, { absorbs: (t) => opDef(t.op)?.absorbs ?? false });
+  return fuse(mergeSiblingReductions(graph), { absorbs: (t) => opDef(t.op)?.absorbs ?? false });
 }
 
 /** Lowers, optimizes and runs the graph for `outputs`; returns the outputs' values. */

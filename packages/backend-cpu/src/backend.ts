@@ -6,8 +6,8 @@ import { arangeKernel, constKernel, eyeKernel, fillKernel, linspaceKernel, rando
 import { cumApplyKernel, cumBlockKernel, cumCarryKernel } from "./kernels/cumulative.js";
 import { ewKernel } from "./kernels/elementwise.js";
 import { makeFusedKernel } from "./kernels/fused.js";
-import { toShared } from "./share.js";
-import { reduceAggregateKernel, reduceChunkKernel, reduceCombineKernel } from "./kernels/reduce.js";
+import { freshCopy, toShared } from "./share.js";
+import { pickKernel, reduceAggregateKernel, reduceChunkKernel, reduceCombineKernel, reduceMultiKernel } from "./kernels/reduce.js";
 import { broadcastKernel, identityKernel, reshapeKernel, sliceKernel, transposeKernel } from "./kernels/views.js";
 
 const table: Record<Exclude<OpName, "fused">, Kernel> = {
@@ -26,6 +26,8 @@ const table: Record<Exclude<OpName, "fused">, Kernel> = {
   assemble: assembleKernel,
   take: takeKernel,
   "reduce-chunk": reduceChunkKernel,
+  "reduce-multi": reduceMultiKernel,
+  pick: pickKernel,
   "reduce-combine": reduceCombineKernel,
   "reduce-aggregate": reduceAggregateKernel,
   "cum-block": cumBlockKernel,
@@ -45,4 +47,5 @@ export const cpuBackend: Backend = {
   // dist/worker.js from both src/ (tests) and dist/ (runtime): both sit one level below the package root.
   workerEntry: new URL("../dist/worker.js", import.meta.url).href,
   share: toShared,
+  copy: freshCopy,
 };

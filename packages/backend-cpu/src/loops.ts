@@ -52,8 +52,9 @@ export type NestFn = (shape: readonly number[], strides: readonly (readonly numb
 const cache = new Map<string, NestFn>();
 
 /** Compiles (or fetches) a loop nest of rank `nd` over `nops` operands with the given inner loop. */
-export function compileNest(cacheKey: string, nd: number, nops: number, nextra: number, inner: InnerGen, specialize: readonly (readonly number[])[] = []): NestFn {
-  const key = `${cacheKey}|${nd}|${nops}|${nextra}|${specialize.join(";")}`;
+export function compileNest(cacheKey: string, nd: number, nops: number, nextra: number, inner: InnerGen, specialize: readonly (readonly number[])[] = [], innerStrides = ""): NestFn {
+  const key = `${cacheKey}|${nd}|${nops}|${nextra}|${specialize.join(";")}|${innerStrides}`;
+  const inner0 = [...innerStrides];
   const hit = cache.get(key);
   if (hit) return hit;
   const ks = Array.from({ length: nops }, (_, k) => k);
@@ -73,15 +74,18 @@ export function compileNest(cacheKey: string, nd: number, nops: number, nextra: 
   }
   const last = nd - 1;
   const ptrs = ks.map((k) => `p${k}_${last}`);
-  // Inner loops with literal strides (unit or zero) for the common layouts: V8 then sees plain induction
-  // variables and drops bounds checks; the generic loop handles everything else.
+  // The inner loop takes literal strides where they are 0 or 1 (part of the cache key): V8 then sees plain
+  // induction variables and loop-invariant reads. Listed extra patterns add branches for other layouts.
+  const literal = ks.map((k) => (inner0[k] === "0" || inner0[k] === "1" ? inner0[k]! : `s${k}_${last}`));
   for (const pattern of specialize) {
     const cond = pattern.map((v, k) => `s${k}_${last} === ${v}`).join(" && ");
     lines.push(`if (${cond}) {`, inner(ptrs, pattern.map(String), `n${last}`), "} else");
   }
-  lines.push("{", inner(ptrs, ks.map((k) => `s${k}_${last}`), `n${last}`), "}");
+  lines.push("{", inner(ptrs, literal, `n${last}`), "}");
   lines.push(close);
-  const fn = new Function("H", `return function nest(shape, strides, offsets, arrays, extra) {\n${lines.join("\n")}\n};`)(H) as NestFn;
+  // Named after its key, so that profiles tell generated loops apart.
+  const name = `nest_${cacheKey.replace(/[^A-Za-z0-9]+/g, "_").slice(0, 80)}`;
+  const fn = new Function("H", `return function ${name}(shape, strides, offsets, arrays, extra) {\n${lines.join("\n")}\n};`)(H) as NestFn;
   cache.set(key, fn);
   return fn;
 }
@@ -90,7 +94,9 @@ export function compileNest(cacheKey: string, nd: number, nops: number, nextra: 
 export function runNest(cacheKey: string, shape: readonly number[], ops: readonly Operand[], extra: readonly unknown[], inner: InnerGen, specialize: readonly (readonly number[])[] = []): void {
   if (shape.some((d) => d === 0)) return;
   const c = collapse(shape, ops.map((o) => o.strides));
-  const fn = compileNest(cacheKey, c.shape.length, ops.length, extra.length, inner, specialize);
+  const last = c.shape.length - 1;
+  const pattern = c.strides.map((st) => (st[last] === 0 ? "0" : st[last] === 1 ? "1" : "s")).join("");
+  const fn = compileNest(cacheKey, c.shape.length, ops.length, extra.length, inner, specialize, pattern);
   fn(c.shape, c.strides, ops.map((o) => o.offset), ops.map((o) => o.data), extra);
 }
 

@@ -24,3 +24,14 @@ export function toShared(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toShared);
   return v;
 }
+
+/** A copy with every tile compact on a fresh (transferable) buffer: just the region a view covers. */
+export function freshCopy(v: unknown): unknown {
+  if (isTile(v)) {
+    const out: Tile = { data: allocate(v.dtype, sizeOf(v.shape), false), shape: [...v.shape], dtype: v.dtype, strides: stridesOf(v.shape), offset: 0 };
+    copyInto(out, v);
+    return out;
+  }
+  if (Array.isArray(v)) return v.map(freshCopy);
+  return v;
+}

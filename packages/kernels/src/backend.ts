@@ -19,8 +19,10 @@ export interface Backend {
    * It must be plain JS (Node 20 runs no .ts in workers): packages point at their built `dist/`.
    */
   readonly workerEntry?: string;
-  /** Prepares a value to cross to a worker cheaply (the CPU backend puts tiles on shared memory). */
+  /** A copy of a value with its tiles on shared memory (the CPU backend caches it per value): for constants. */
   share?(value: unknown): unknown;
+  /** A copy of a value with its tiles compact on fresh buffers, which can be transferred to a worker. */
+  copy?(value: unknown): unknown;
 }
 
 /** Messages between the thread scheduler and a worker entry. */

@@ -28,6 +28,8 @@ export const OPS = {
   assemble: { placement: "cpu", absorbs: false, doc: "copies pieces of several input blocks into one new block" },
   take: { placement: "cpu", absorbs: false, doc: "gathers positions along one axis from several input blocks" },
   "reduce-chunk": { placement: "cpu", absorbs: true, doc: "a reduction's per-block partial" },
+  "reduce-multi": { placement: "cpu", absorbs: true, doc: "several reductions' partials of one block, in one task (siblings merged)" },
+  pick: { placement: "cpu", absorbs: false, doc: "one element of a list value (a partial of reduce-multi)" },
   "reduce-combine": { placement: "cpu", absorbs: false, doc: "merges partials along the reduced axes" },
   "reduce-aggregate": { placement: "cpu", absorbs: true, doc: "turns a merged partial into the result" },
   "cum-block": { placement: "cpu", absorbs: true, doc: "cumulative sum/product inside one block (float64)" },

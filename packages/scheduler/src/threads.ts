@@ -113,6 +113,8 @@ class Run {
       return Promise.reject(e);
     }
     this.run.signal?.addEventListener("abort", this.onAbort, { once: true });
+    // Buffers of constants (the user's data) are never moved: pin them.
+    for (const c of this.graph.constants.values()) this.countBuffers(c, 1);
     this.pool?.hold();
     this.pool?.acquire(this.sharedConstants.map(([k]) => k));
     this.stopListening = this.pool?.onIdle(() => this.pump());
@@ -234,12 +236,13 @@ class Run {
 
   /**
    * A task's inputs for a worker, without copies where possible: shared buffers cross as they are; an
-   * input that only this task still needs, whose buffers back no other held value, is transferred (moved);
-   * anything else is put on shared memory once (the backend caches the copy per value).
+   * input that only this task still needs, whose buffers back no other held value and no constant, is
+   * transferred (moved); anything else crosses as a compact copy of just the region it covers (a
+   * structured clone of a view would copy its whole buffer), which is then transferred.
    */
   private toWorker(task: Task): { values: unknown[]; transfer: ArrayBuffer[] } {
     const transfer: ArrayBuffer[] = [];
-    const share = this.options.backend.share?.bind(this.options.backend) ?? ((v: unknown) => v);
+    const copy = this.options.backend.copy?.bind(this.options.backend);
     const values = task.args.map((a) => {
       const v = this.values.get(a);
       const bufs = buffersOf(v);
@@ -249,7 +252,10 @@ class Run {
         transfer.push(...(bufs as ArrayBuffer[]));
         return v;
       }
-      return share(v);
+      if (!copy) return v;
+      const c = copy(v);
+      transfer.push(...(buffersOf(c) as ArrayBuffer[]));
+      return c;
     });
     return { values, transfer };
   }

@@ -14,7 +14,7 @@ import type { EwAttrs } from "./elementwise.js";
 
 /** A node's operand: a leaf (index into the leaf tiles), a scalar, or another node. */
 type Operand = { leaf: number } | { scalar: number } | { node: Node };
-interface Node {
+export interface Node {
   readonly fn: EwOp;
   readonly out: DType;
   readonly operands: Operand[];
@@ -47,6 +47,7 @@ function convert(v: string, d: DType): string {
 }
 
 const NAMES = ["a", "b", "c"] as const;
+
 
 /** Code that computes a node into variable `v<n>`; returns the statements and the variable name. */
 function emit(node: Node, leafVar: (i: number) => string, scalarVar: () => string, counter: { n: number }, lines: string[], isRoot: boolean): string {
@@ -88,32 +89,74 @@ export function planEwTrees(steps: readonly FusedStep[], nInputs: number): (Node
   return plan;
 }
 
-/** Evaluates an expression tree over its leaf values (tiles) in one loop nest. */
-export function evalEwTree(root: Node, value: (src: number) => Tile): Tile {
+/**
+ * An elementwise tree not evaluated yet: a reduction that consumes it computes each element in its own
+ * loop (reduction fusion), so the block is never written to memory.
+ */
+export interface Virtual {
+  readonly virtual: true;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly leaves: readonly Tile[];
+  /** Identifies the generated code (operation tree and leaf kinds). */
+  readonly signature: string;
+  /** Statements computing the element's value (converted to `dtype`) into the returned variable. */
+  readonly code: (leafRead: (i: number) => string, scalar: (i: number) => string) => { lines: string[]; value: string };
+  readonly scalars: readonly number[];
+}
+
+export const isVirtual = (v: unknown): v is Virtual => typeof v === "object" && v !== null && (v as Virtual).virtual === true;
+
+/** Wraps an expression tree over its leaf values as a Virtual. */
+export function virtualOf(root: Node, value: (src: number) => Tile): Virtual {
+  const { leaves, scalars } = collectLeaves(root);
+  const tiles = leaves.map(value);
+  const signature = signatureOf(root, leaves, tiles);
+  return {
+    virtual: true,
+    shape: broadcastShapes(tiles.map((t) => t.shape)),
+    dtype: root.out,
+    leaves: tiles,
+    signature,
+    scalars,
+    code: (leafRead, scalar) => {
+      const lines: string[] = [];
+      let si = 0;
+      const v = emit(root, (leaf) => leafRead(leaves.indexOf(leaf)), () => scalar(si++), { n: 0 }, lines, false);
+      return { lines, value: v };
+    },
+  };
+}
+
+/** A virtual block made real (for consumers that need memory: arg-reductions). */
+export function materializeVirtual(v: Virtual): Tile {
+  const result = emptyTile(v.dtype, v.shape);
+  const ops = [result, ...v.leaves.map((t) => ({ data: t.data, offset: t.offset, strides: broadcastStrides(t, v.shape) }))];
+  runNest(`ewvirt:${v.signature}`, v.shape, ops, v.scalars, (p, s, n) => {
+    const { lines, value } = v.code((i) => read(`A${i + 1}`, p[i + 1]!, isBig(v.leaves[i]!.dtype)), (i) => `X${i}`);
+    return `for (let j = 0; j < ${n}; j++) { ${lines.join(" ")} A0[${p[0]}] = ${value}; ${p.map((q, k) => `${q} += ${s[k]};`).join(" ")} }`;
+  });
+  return result;
+}
+
+function collectLeaves(root: Node): { leaves: number[]; scalars: number[] } {
   const leaves: number[] = [];
   const scalars: number[] = [];
-  const collect = (n: Node): void => {
+  const walk = (n: Node): void => {
     for (const o of n.operands) {
       if ("leaf" in o && !leaves.includes(o.leaf)) leaves.push(o.leaf);
       else if ("scalar" in o) scalars.push(o.scalar);
-      else if ("node" in o) collect(o.node);
+      else if ("node" in o) walk(o.node);
     }
   };
-  collect(root);
-  const tiles = leaves.map(value);
-  const shape = broadcastShapes(tiles.map((t) => t.shape));
-  const result = emptyTile(root.out, shape);
-  const ops = [result, ...tiles.map((t) => ({ data: t.data, offset: t.offset, strides: broadcastStrides(t, shape) }))];
-  const signature = (n: Node): string => `${n.fn}:${n.out}(${n.operands.map((o) => ("leaf" in o ? `L${leaves.indexOf(o.leaf)}${isBig(tiles[leaves.indexOf(o.leaf)]!.dtype) ? "B" : ""}` : "scalar" in o ? "S" : signature(o.node))).join(",")})`;
-  const outKind = root.out === "bool" ? "bool" : "plain";
-  runNest(`ewtree:${signature(root)}`, shape, ops, scalars, (p, s, n) => {
-    const lines: string[] = [];
-    let si = 0;
-    // Scalars are numbered in the order `collect` met them, which is the order `emit` visits them.
-    const leafRead = (leaf: number): string => read(`A${leaves.indexOf(leaf) + 1}`, p[leaves.indexOf(leaf) + 1]!, isBig(tiles[leaves.indexOf(leaf)]!.dtype));
-    const v = emit(root, leafRead, () => `X${si++}`, { n: 0 }, lines, true);
-    const bumps = p.map((ptr, k) => `${ptr} += ${s[k]};`).join(" ");
-    return `for (let j = 0; j < ${n}; j++) { ${lines.join(" ")} A0[${p[0]}] = ${store(v, outKind)}; ${bumps} }`;
-  }, [ops.map(() => 1)]);
-  return result;
+  walk(root);
+  return { leaves, scalars };
 }
+
+function signatureOf(root: Node, leaves: readonly number[], tiles: readonly Tile[]): string {
+  const sig = (n: Node): string => `${n.fn}:${n.out}(${n.operands.map((o) => ("leaf" in o ? `L${leaves.indexOf(o.leaf)}${tiles[leaves.indexOf(o.leaf)]!.dtype}` : "scalar" in o ? "S" : sig(o.node))).join(",")})`;
+  return sig(root);
+}
+
+/** Evaluates an expression tree over its leaf values (tiles) in one loop nest. */
+export const evalEwTree = (root: Node, value: (src: number) => Tile): Tile => materializeVirtual(virtualOf(root, value));

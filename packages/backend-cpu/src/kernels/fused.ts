@@ -2,7 +2,10 @@
 import type { Tile } from "@tessera/core";
 import type { Attrs, FusedStep } from "@tessera/graph";
 import type { Kernel, KernelContext } from "@tessera/kernels";
-import { evalEwTree, planEwTrees } from "./ew-tree.js";
+import { evalEwTree, planEwTrees, virtualOf } from "./ew-tree.js";
+
+/** Ops that take a virtual block (an elementwise tree evaluated in their own loop). */
+const FUSES_INPUT = new Set(["reduce-chunk", "reduce-multi"]);
 
 /**
  * Runs a fused task's steps in order. Chains of elementwise steps run as one loop (see ew-tree.ts): a step
@@ -12,10 +15,14 @@ export function makeFusedKernel(lookup: (op: string) => Kernel | undefined): Ker
   return (inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): unknown => {
     const steps = attrs["steps"] as readonly FusedStep[];
     const plan = planEwTrees(steps, inputs.length);
+    // A tree whose only consumer is a reduction stays virtual: the reduction evaluates it per element.
+    const consumer = new Map<number, string>();
+    steps.forEach((s) => s.inputs.forEach((src) => consumer.set(src, s.op)));
     const values: unknown[] = [...inputs];
     steps.forEach((s, i) => {
       const p = plan[i];
       if (p === "inlined") values.push(undefined);
+      else if (p !== undefined && FUSES_INPUT.has(consumer.get(inputs.length + i) ?? "")) values.push(virtualOf(p, (src) => values[src] as Tile));
       else if (p !== undefined) values.push(evalEwTree(p, (src) => values[src] as Tile));
       else {
         const k = lookup(s.op);

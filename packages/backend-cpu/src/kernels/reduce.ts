@@ -8,6 +8,8 @@
 import { allocate, contiguousTile, isBig, sizeOf, stridesOf, type DType, type Tile, type TypedArray } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
 import { collapse, read, runNest } from "../loops.js";
+import { broadcastStrides } from "../tiles.js";
+import { isVirtual, materializeVirtual, type Virtual } from "./ew-tree.js";
 import { asTile, asTiles } from "./values.js";
 
 export type ReduceKind =
@@ -67,8 +69,23 @@ function rowSum(x: TypedArray): RowSum {
   return f;
 }
 
+/** Folds already made for this block (reduce-multi shares e.g. the sum between a mean and a variance). */
+type FoldMemo = Map<string, Tile>;
+
+/** A block to reduce: a tile, or an elementwise tree evaluated inside the reduction's loop. */
+export type Block = Tile | Virtual;
+
 /** Folds `t` over `axes` into a new float64 partial; `mean` (same shape as the partial) feeds M2. */
-function fold(kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile): Tile {
+function fold(kind: FoldKind, t: Block, axes: readonly number[], mean?: Tile, memo?: FoldMemo): Tile {
+  const memoKey = mean ? undefined : `${kind}|${axes.join(",")}`;
+  const hit = memoKey ? memo?.get(memoKey) : undefined;
+  if (hit) return hit;
+  const out = isVirtual(t) ? foldVirtual(kind, t, axes, mean) : foldNew(kind, t, axes, mean);
+  if (memoKey) memo?.set(memoKey, out);
+  return out;
+}
+
+function foldNew(kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile): Tile {
   const shape = keptShape(t.shape, axes);
   const out = filled(shape, FOLDS[kind].init);
   const os = stridesOf(shape).map((s, d) => (axes.includes(d) ? 0 : s));
@@ -83,15 +100,17 @@ function fold(kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile): Ti
   const ops = [{ data: out.data, offset: 0, strides: os }, { data: t.data, offset: t.offset, strides: t.strides }];
   if (mean) ops.push({ data: mean.data, offset: 0, strides: os });
   const big = isBig(t.dtype);
-  const unroll = kind === "sum" && !big;
+  // Sums and M2 into one scalar are bound by the add's latency: four accumulators break the chain.
+  const unroll = (kind === "sum" || kind === "m2") && !big;
   runNest(`fold:${kind}:${big}`, t.shape, ops, [], (p, s, n) => {
     const x = read("A1", p[1]!, big);
     const m = mean ? `const m = A2[${p[2]}];` : "";
     const comb = FOLDS[kind].comb;
+    const term = (v: string): string => (kind === "m2" ? `(${v} - m) * (${v} - m)` : v);
     const fast = unroll
-      ? `let s0 = 0, s1 = 0, s2 = 0, s3 = 0; let j = 0; const q = ${s[1]};
-         for (; j + 3 < ${n}; j += 4) { s0 += A1[${p[1]}]; s1 += A1[${p[1]} + q]; s2 += A1[${p[1]} + 2 * q]; s3 += A1[${p[1]} + 3 * q]; ${p[1]} += 4 * q; }
-         for (; j < ${n}; j++) { s0 += A1[${p[1]}]; ${p[1]} += q; }
+      ? `${m} let s0 = 0, s1 = 0, s2 = 0, s3 = 0; let j = 0; const q = ${s[1]};
+         for (; j + 3 < ${n}; j += 4) { const x0 = A1[${p[1]}], x1 = A1[${p[1]} + q], x2 = A1[${p[1]} + 2 * q], x3 = A1[${p[1]} + 3 * q]; s0 += ${term("x0")}; s1 += ${term("x1")}; s2 += ${term("x2")}; s3 += ${term("x3")}; ${p[1]} += 4 * q; }
+         for (; j < ${n}; j++) { const x0 = A1[${p[1]}]; s0 += ${term("x0")}; ${p[1]} += q; }
          A0[${p[0]}] += (s0 + s1) + (s2 + s3);`
       : `let s = A0[${p[0]}]; ${m} for (let j = 0; j < ${n}; j++) { const x = ${x}; s = ${comb}; ${p[1]} += ${s[1]}; } A0[${p[0]}] = s;`;
     return `if (${s[0]} === 0) { ${fast} }
@@ -109,35 +128,55 @@ function unitLoop(p: readonly string[], n: string, big: boolean, comb: string, w
 }
 
 /** Arg-reductions also get the block's start, the array's shape, and whether the index is flat (axis null). */
+/** fold over a virtual block: the element is computed from the leaves in the loop, never stored. */
+function foldVirtual(kind: FoldKind, v: Virtual, axes: readonly number[], mean?: Tile): Tile {
+  const shape = keptShape(v.shape, axes);
+  const out = filled(shape, FOLDS[kind].init);
+  const os = stridesOf(shape).map((s, d) => (axes.includes(d) ? 0 : s));
+  const leaves = v.leaves.map((t) => ({ data: t.data, offset: t.offset, strides: broadcastStrides(t, v.shape) }));
+  const ops = [{ data: out.data, offset: 0, strides: os }, ...leaves];
+  if (mean) ops.push({ data: mean.data, offset: 0, strides: os });
+  const mi = ops.length - 1;
+  const comb = FOLDS[kind].comb;
+  runNest(`foldv:${kind}:${v.signature}:${mean !== undefined}`, v.shape, ops, v.scalars, (p, s, n) => {
+    const { lines, value } = v.code((i) => read(`A${i + 1}`, p[i + 1]!, isBig(v.leaves[i]!.dtype)), (i) => `X${i}`);
+    const m = mean ? `const m = A${mi}[${p[mi]}];` : "";
+    const bumps = (from: number): string => p.slice(from).map((q, k) => `${q} += ${s[k + from]};`).join(" ");
+    return `if (${s[0]} === 0) { let s = A0[${p[0]}]; ${m} for (let j = 0; j < ${n}; j++) { ${lines.join(" ")} const x = ${value}; s = ${comb}; ${bumps(1)} } A0[${p[0]}] = s; }
+      else { for (let j = 0; j < ${n}; j++) { ${lines.join(" ")} const x = ${value}; ${m} const s = A0[${p[0]}]; A0[${p[0]}] = ${comb}; ${bumps(0)} } }`;
+  });
+  return out;
+}
+
 export type ChunkAttrs = { readonly kind: ReduceKind; readonly axes: readonly number[]; readonly starts?: readonly number[]; readonly fullShape?: readonly number[]; readonly flat?: boolean };
 
-export function reduceChunk(t: Tile, a: ChunkAttrs): Tile[] {
+export function reduceChunk(t: Block, a: ChunkAttrs, memo?: FoldMemo): Tile[] {
   const { kind, axes } = a;
   const nanv = kind.startsWith("nan");
   switch (kind) {
     case "mean":
     case "nanmean": {
-      const sum = fold(nanv ? "nansum" : "sum", t, axes);
-      return [sum, nanv ? fold("nancount", t, axes) : filled(sum.shape, reducedCount(t, axes))];
+      const sum = fold(nanv ? "nansum" : "sum", t, axes, undefined, memo);
+      return [sum, nanv ? fold("nancount", t, axes, undefined, memo) : filled(sum.shape, reducedCount(t, axes))];
     }
     case "var":
     case "nanvar":
     case "std":
     case "nanstd": {
-      const sum = fold(nanv ? "nansum" : "sum", t, axes);
-      const count = nanv ? fold("nancount", t, axes) : filled(sum.shape, reducedCount(t, axes));
+      const sum = fold(nanv ? "nansum" : "sum", t, axes, undefined, memo);
+      const count = nanv ? fold("nancount", t, axes, undefined, memo) : filled(sum.shape, reducedCount(t, axes));
       const mean = divide(sum, count);
       return [count, mean, fold(nanv ? "nanm2" : "m2", t, axes, mean)];
     }
     case "argmin":
     case "argmax":
-      return argChunk(t, a);
+      return argChunk(isVirtual(t) ? materializeVirtual(t) : t, a);
     default:
-      return [fold(kind, t, axes)];
+      return [fold(kind, t, axes, undefined, memo)];
   }
 }
 
-const reducedCount = (t: Tile, axes: readonly number[]): number => axes.reduce((acc, d) => acc * t.shape[d]!, 1);
+const reducedCount = (t: Block, axes: readonly number[]): number => axes.reduce((acc, d) => acc * t.shape[d]!, 1);
 
 function divide(sum: Tile, count: Tile): Tile {
   const s = sum.data as Float64Array;
@@ -301,7 +340,16 @@ function castValues(v: ArrayLike<number>, n: number, dtype: DType): TypedArray {
   return out;
 }
 
-export const reduceChunkKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] => reduceChunk(asTile(inputs[0], "reduce-chunk"), attrs as ChunkAttrs);
+export const reduceChunkKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] => reduceChunk(isVirtual(inputs[0]) ? inputs[0] : asTile(inputs[0], "reduce-chunk"), attrs as ChunkAttrs);
 export const reduceCombineKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] =>
   combine(attrs["kind"] as ReduceKind, inputs.map((v) => asTiles(v, "reduce-combine")));
 export const reduceAggregateKernel = (inputs: readonly unknown[], attrs: Attrs): Tile => aggregate(asTiles(inputs[0], "reduce-aggregate"), attrs as AggregateAttrs);
+
+/** Several reductions of one block (sibling reduce-chunk tasks merged by the optimizer): their partials, in order. */
+export const reduceMultiKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[][] => {
+  const t: Block = isVirtual(inputs[0]) ? inputs[0] : asTile(inputs[0], "reduce-multi");
+  const memo: FoldMemo = new Map();
+  return (attrs["parts"] as readonly ChunkAttrs[]).map((a) => reduceChunk(t, a, memo));
+};
+
+export const pickKernel = (inputs: readonly unknown[], attrs: Attrs): unknown => (inputs[0] as readonly unknown[])[attrs["index"] as number];
