@@ -120,3 +120,18 @@ describe("thread scheduler: recomputing computed blocks", () => {
     expect(maxHeld).toBeLessThanOrEqual(limit);
   });
 });
+
+describe("thread scheduler: the user's data", () => {
+  it("is never moved to a worker (transferred buffers would be detached)", async () => {
+    // Block views of r and c feed many blocks each: tiny, inline on the main thread, consumed in workers.
+    const r = new Float32Array(256).map((_, i) => i);
+    const c = new Float32Array(512).map((_, j) => j / 10);
+    const x = asarray(r, { shape: [256, 1], chunks: [32, 1] }).add(asarray(c, { chunks: 128 }));
+    const s = await x.sum().compute({ scheduler: "threads", workers: 2, inlineBytes: 4096 });
+    expect(r.length).toBe(256);
+    expect(c.length).toBe(512);
+    expect(r[255]).toBe(255);
+    const expected = 512 * r.reduce((a, b) => a + b, 0) + 256 * c.reduce((a, b) => a + b, 0);
+    expect(Math.abs(Number(s.data[0]) - expected) / expected).toBeLessThan(1e-6);
+  });
+});
