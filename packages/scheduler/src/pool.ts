@@ -49,7 +49,6 @@ export class WorkerPool {
       if (!p) return;
       this.pending.delete(msg.id);
       p.slot.busy = false;
-      queueMicrotask(() => this.notifyIdle());
       if (msg.type === "done") p.resolve({ value: msg.value, ms: msg.ms });
       else {
         const e = new Error(msg.message);
@@ -57,6 +56,8 @@ export class WorkerPool {
         if (msg.code) Object.assign(e, { code: msg.code });
         p.reject(e);
       }
+      // After the task's own completion has been handled (its callbacks were queued first).
+      queueMicrotask(() => this.notifyIdle());
     });
     const died = (err: Error): void => {
       for (const [id, p] of this.pending) {
