@@ -3,7 +3,7 @@
 // accumulating each column into a Float64Array), measured in the same run.
 // Goals (issue 2): 64 MiB blocks within 1.5x of the loop's time, 1 MiB blocks within 2x. A second baseline,
 // the loop summing four rows per pass (as our kernel does), is reported beside it.
-import { asarray } from "tessera";
+import { asarray, shutdown } from "tessera";
 import { median, peakRssMiB, report, round, timeIt, writeResult } from "./lib.mjs";
 
 const N = Number(process.env.MEAN_BENCH_N ?? 16384);
@@ -39,16 +39,17 @@ export async function run() {
   const plain4 = await timeIt(() => plainMean4(data, N), { reps: 5 });
   const expected = plainMean(data, N);
   const rows = [];
-  for (const [label, block, goal] of [["1 MiB blocks (512 x 512)", 512, 2], ["64 MiB blocks (4096 x 4096)", 4096, 1.5]]) {
+  const cases = ["sync", "threads"].flatMap((scheduler) => [["1 MiB blocks (512 x 512)", 512, 2, scheduler], ["64 MiB blocks (4096 x 4096)", 4096, 1.5, scheduler]]);
+  for (const [label, block, goal, scheduler] of cases) {
     const x = asarray(data, { shape: [N, N], chunks: [block, block] });
     let result;
-    const times = await timeIt(async () => (result = await x.mean({ axis: 0 }).compute()), { reps: 5 });
+    const times = await timeIt(async () => (result = await x.mean({ axis: 0 }).compute({ scheduler })), { reps: 5 });
     let maxErr = 0;
     for (let j = 0; j < N; j++) maxErr = Math.max(maxErr, Math.abs(result.data[j] - Math.fround(expected[j])));
     if (maxErr > 1e-6) throw new Error(`mean differs from the plain loop by ${maxErr}`);
     const ratio = median(times) / median(plain);
     rows.push({
-      metric: `mean(axis=0), ${label}`,
+      metric: `mean(axis=0), ${label}, ${scheduler} scheduler`,
       value: round(gb / median(times)),
       unit: "GB/s",
       baseline: { name: "plain-JS loop, same bytes, same run", value: round(gb / median(plain)) },
@@ -60,6 +61,7 @@ export async function run() {
       secondBaseline: { name: "plain-JS loop summing 4 rows per pass", value: round(gb / median(plain4)), ratio: round(median(times) / median(plain4)) },
     });
   }
+  await shutdown();
   report(`mean over axis 0 of a ${round(data.byteLength / 2 ** 30)} GiB float32 array`, rows);
   return writeResult("mean-axis0", { rows, peakRssMiB: peakRssMiB(), timesSeconds: { plain, plain4 } });
 }

@@ -9,8 +9,8 @@ export async function run() {
   const y = x.sin().exp().sqrt().cos().tanh().arctan().log1p().sum();
   let a;
   let b;
-  const sync = await timeIt(async () => (a = await y.compute({ scheduler: "sync" })), { reps: 3 });
-  const threads = await timeIt(async () => (b = await y.compute({ scheduler: "threads" })), { reps: 3 });
+  const sync = await timeIt(async () => (a = await y.compute({ scheduler: "sync" })), { reps: 5 });
+  const threads = await timeIt(async () => (b = await y.compute({ scheduler: "threads" })), { reps: 5 });
   if (Math.abs(a.data[0] - b.data[0]) > 1e-6 * Math.abs(a.data[0])) throw new Error("threads and sync disagree");
   const speedup = median(sync) / median(threads);
   const rows = [{ metric: `elementwise chain, threads (${availableParallelism()} workers)`, value: round(median(threads)), unit: "s", baseline: { name: "sync scheduler, same graph, same run", value: round(median(sync)) }, ratio: round(speedup), ratioMeaning: "speedup (sync time / threads time)", goal: ">= 1.8 on 2 cores" }];

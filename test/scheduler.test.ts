@@ -90,7 +90,7 @@ describe("thread scheduler: workers", () => {
       try { await ones([64, 64], { chunks: 16 }).mapBlocks(() => { throw new Error("x"); }).compute({ scheduler: "threads" }); } catch {}
       console.log("done", Number.isFinite(r.data[0]));`;
     const t0 = performance.now();
-    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url).pathname, timeout: 20_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ["--max-old-space-size=2048", "--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url).pathname, timeout: 20_000 });
     expect(stdout.trim()).toBe("done true");
     expect(performance.now() - t0).toBeLessThan(15_000);
   });

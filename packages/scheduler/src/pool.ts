@@ -8,7 +8,8 @@ import { Worker } from "node:worker_threads";
 import type { Attrs } from "@tessera/graph";
 import type { WorkerReply, WorkerRequest } from "@tessera/kernels";
 
-const KEPT_FLAGS = ["--max-old-space-size", "--max-semi-space-size", "--stack-size", "--expose-gc", "--enable-source-maps", "--no-warnings"];
+/** Flags a worker inherits. Node refuses V8 flags (--max-old-space-size, ...) in a worker's execArgv. */
+const KEPT_FLAGS = ["--enable-source-maps", "--no-warnings"];
 
 interface Slot {
   worker: Worker;
@@ -38,8 +39,8 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    // Workers run built JS: of the parent's flags only runtime tuning passes on (not export conditions a
-    // test runner sets for TypeScript sources, nor --eval/--input-type and the like).
+    // Workers run built JS: of the parent's flags only harmless ones pass on (not export conditions a
+    // test runner sets for TypeScript sources, nor --eval/--input-type, nor V8 flags, which Node refuses).
     const execArgv = process.execArgv.filter((a) => KEPT_FLAGS.some((f) => a === f || a.startsWith(`${f}=`)));
     const worker = new Worker(new URL(this.entry), { execArgv });
     const slot: Slot = { worker, busy: false, sent: new Set() };
