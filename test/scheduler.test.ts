@@ -136,3 +136,26 @@ describe("thread scheduler: the user's data", () => {
     expect(Number((b as { data: Float32Array }).data[0])).toBeCloseTo(3 * 409.5 - 1, 3);
   });
 });
+
+describe("progress and profile", () => {
+  it("the progress bar draws on the stream it is given and ends at 100%", async () => {
+    const { Writable } = await import("node:stream");
+    const { progressBar } = await import("tessera");
+    let text = "";
+    const stream = Object.assign(new Writable({ write: (chunk: Buffer, _e, cb) => ((text += chunk.toString()), cb()) }), { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    const bar = progressBar({ stream, delayMs: 0 });
+    await random.uniform([64, 64], { seed: 3, chunks: 8 }).add(1).sum().compute({ ...threads, onEvent: bar });
+    expect(text).toMatch(/tessera \[/);
+    expect(text).toMatch(/100%/);
+  });
+
+  it("the profile adds up every task and serializes to JSON", async () => {
+    const p = profile();
+    const x = random.uniform([128, 128], { seed: 4, chunks: 32 });
+    let ends = 0;
+    await x.std().compute({ ...threads, onEvent: (e) => (p.listener(e), void (e.type === "task-end" && ends++)) });
+    const s = JSON.parse(JSON.stringify(p)) as { tasks: number; byOp: { tasks: number }[] };
+    expect(s.tasks).toBe(ends);
+    expect(s.byOp.reduce((a, o) => a + o.tasks, 0)).toBe(ends);
+  });
+});
