@@ -337,7 +337,8 @@ class Run {
       if (this.tasks.get(k)!.args.some((a) => this.status.get(a) !== "held")) continue;
       // Only a block no consumer can use now: every consumer not yet run is waiting on something else.
       const cs = this.consumers.get(k) ?? [];
-      if (cs.some((c) => this.status.get(c) === "ready" || this.status.get(c) === "running")) continue;
+      // A block pinned for a dropped consumer's recompute stays (dropping it too would cascade).
+      if (cs.some((c) => this.status.get(c) === "ready" || this.status.get(c) === "running" || this.status.get(c) === "dropped")) continue;
       const pending = cs.filter((c) => this.status.get(c) === "waiting");
       if (pending.length === 0) continue;
       const nbytes = this.tasks.get(k)!.nbytes;
