@@ -121,6 +121,21 @@ describe("thread scheduler: recomputing computed blocks", () => {
   });
 });
 
+describe("thread scheduler: cascading recomputes", () => {
+  it("two levels of centring under a tight limit: blocks of both levels dropped and recomputed, same result", async () => {
+    const a = random.normal([256, 512], { seed: 21, chunks: [16, 512] });
+    const b = a.add(a.mean({ axis: 0 }));
+    const c = b.sub(b.mean({ axis: 0 })).std({ axis: 1 });
+    for (const limit of [384 * 1024, 640 * 1024]) {
+      let evictions = 0;
+      const got = await c.compute({ ...threads, memoryLimit: limit, onEvent: (e) => void (e.type === "evict" && evictions++) });
+      const want = await c.compute({ scheduler: "sync" });
+      expect(Array.from(got.data as Float64Array)).toEqual(Array.from(want.data as Float64Array));
+      expect(evictions).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe("thread scheduler: the user's data", () => {
   it("is never moved to a worker (a transferred buffer would be detached)", async () => {
     // c is one 16 KiB block with two consumers: it stays a task of its own and runs inline (under
