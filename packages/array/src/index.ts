@@ -113,6 +113,7 @@ export { reduction, type ReductionOptions, type ReductionFn, type ReductionConte
 export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, type BlockFunction, type ModuleFunction } from "./blockwise.js";
 export { delayed, fromDelayed, Delayed, type DelayedOptions } from "./delayed.js";
 export type { BlockValue } from "./values.js";
+export { fromSource, storeBlocks } from "./io.js";
 
 /**
  * Computes arrays and delayed values in one run, sharing common work:

@@ -6,6 +6,7 @@ import { arangeKernel, constKernel, eyeKernel, fillKernel, linspaceKernel, rando
 import { cumApplyKernel, cumBlockKernel, cumCarryKernel } from "./kernels/cumulative.js";
 import { ewKernel } from "./kernels/elementwise.js";
 import { makeFusedKernel } from "./kernels/fused.js";
+import { sinkWriteKernel, sourceReadKernel } from "./kernels/io.js";
 import { freshCopy, toShared } from "./share.js";
 import { pickKernel, reduceAggregateKernel, reduceChunkKernel, reduceCombineKernel, reduceMultiKernel } from "./kernels/reduce.js";
 import { broadcastKernel, identityKernel, reshapeKernel, sliceKernel, transposeKernel } from "./kernels/views.js";
@@ -35,6 +36,8 @@ const table: Record<Exclude<OpName, "fused">, Kernel> = {
   "cum-apply": cumApplyKernel,
   call: callKernel,
   "call-module": callModuleKernel,
+  "source-read": sourceReadKernel,
+  "sink-write": sinkWriteKernel,
   identity: identityKernel,
 };
 

@@ -36,6 +36,8 @@ export const OPS = {
   "cum-carry": { placement: "cpu", absorbs: false, doc: "the running carry into the next block along the axis" },
   "cum-apply": { placement: "cpu", absorbs: false, doc: "applies the carry to a block and casts to the result dtype" },
   call: { placement: "main", absorbs: false, doc: "calls a user function (main thread)" },
+  "source-read": { placement: "io", absorbs: false, doc: "reads one block from a ChunkSource (async, main thread)" },
+  "sink-write": { placement: "io", absorbs: false, doc: "writes one block to a ChunkSink (async, main thread)" },
   "call-module": { placement: "cpu", absorbs: false, doc: "calls a user function exported by a module (runs in workers)" },
   identity: { placement: "cpu", absorbs: true, doc: "passes its input through" },
   fused: { placement: "cpu", absorbs: false, doc: "a chain of fused steps" },

@@ -150,12 +150,18 @@ export class WorkerPool {
   run(op: string, attrs: Attrs, inputs: readonly unknown[], constants: readonly (readonly [string, unknown])[], transfer: readonly ArrayBuffer[] = []): Promise<{ value: unknown; ms: number }> {
     const slot = this.idleSlot();
     if (!slot) return Promise.reject(new Error("WorkerPool.run: no idle worker"));
-    this.sendConstants(slot, constants);
-    slot.busy = true;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      try {
+        this.sendConstants(slot, constants);
+        slot.worker.postMessage({ type: "task", id, op, attrs, inputs } satisfies WorkerRequest, [...transfer]);
+      } catch (e) {
+        // A value that cannot be cloned fails this task, not the process.
+        reject(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      slot.busy = true;
       this.pending.set(id, { resolve, reject, slot });
-      slot.worker.postMessage({ type: "task", id, op, attrs, inputs } satisfies WorkerRequest, [...transfer]);
     });
   }
 

@@ -98,7 +98,8 @@ class Run {
     this.inlineBytes = options.inlineBytes ?? 64 * 1024;
     this.ctx = { constants: graph.constants };
     const share = options.backend.share?.bind(options.backend) ?? ((v: unknown) => v);
-    this.sharedConstants = pool ? [...graph.constants].filter(([, v]) => typeof v !== "function").map(([k, v]) => [k, share(v)] as const) : [];
+    // Only data crosses to workers (functions, sources and sinks stay on the main thread with their tasks).
+    this.sharedConstants = pool ? [...graph.constants].filter(([, v]) => isTile(v)).map(([k, v]) => [k, share(v)] as const) : [];
   }
 
   execute(): Promise<Map<Key, unknown>> {
@@ -201,7 +202,7 @@ class Run {
     }
     if (where === "main") {
       this.mainRunning++;
-      Promise.resolve()
+      const p = Promise.resolve()
         .then(() => kernel(inputs, task.attrs, this.ctx))
         .then(
           (v) => {
@@ -209,7 +210,9 @@ class Run {
             this.complete(key, v, performance.now() - t0, backend);
           },
           (e: unknown) => this.fail(taskError(key, task.op, e)),
-        );
+        )
+        .finally(() => this.mainInFlight.delete(p));
+      this.mainInFlight.add(p);
       return;
     }
     let value: unknown;
@@ -385,12 +388,15 @@ class Run {
     this.resolve(this.result);
   }
 
+  /** Main-thread and I/O tasks under way (a failed compute waits for them: no write goes on after it). */
+  private readonly mainInFlight = new Set<Promise<void>>();
+
   private fail(e: unknown): void {
     if (this.finished) return;
     this.failure = e;
     this.finish();
     this.run.onEvent?.({ type: "compute-end", tasks: this.tasks.size, ms: performance.now() - this.t0, failed: true });
-    this.reject(e);
+    void Promise.allSettled([...this.mainInFlight]).then(() => this.reject(e));
   }
 
   private stopListening: (() => void) | undefined;

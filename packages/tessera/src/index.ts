@@ -14,7 +14,9 @@
  * const [a, b] = await compute(x.mean({ axis: 0 }), x.std({ ddof: 1 }));
  * ```
  */
-import { registerScheduler, setDefaults, type ComputeOptions } from "@tessera/array";
+import { fromSource, registerScheduler, setDefaults, storeBlocks, type ComputeOptions, type LazyArray } from "@tessera/array";
+import { TesseraError, type ChunkSpec } from "@tessera/core";
+import { createZarr, openZarr, type CodecName, type CodecSpec, type OpenZarrOptions, type StoreLike } from "@tessera/store";
 import type { Scheduler } from "@tessera/graph";
 import { cpuBackend } from "@tessera/backend-cpu";
 import { progressBar, syncScheduler, threadScheduler, WorkerPool } from "@tessera/scheduler";
@@ -60,6 +62,45 @@ registerScheduler("threads", (o) => {
   }), o);
 });
 setDefaults({ scheduler: "threads" });
+
+/** A lazy array over a Zarr array (v2 or v3) in a directory: blocks are its chunks (or `chunks`). */
+export async function fromZarr(target: StoreLike, options: OpenZarrOptions & { chunks?: ChunkSpec } = {}): Promise<LazyArray> {
+  const source = await openZarr(target, options);
+  return fromSource(source, options.chunks !== undefined ? { chunks: options.chunks } : {});
+}
+
+export interface ToZarrOptions extends ComputeOptions {
+  readonly path?: string;
+  /** The Zarr chunk shape: a size for every axis or one per axis (default: the array's largest blocks). */
+  readonly chunks?: number | readonly number[];
+  readonly codec?: CodecSpec | CodecName;
+  readonly zarrFormat?: 2 | 3;
+  readonly overwrite?: boolean;
+  readonly attributes?: Record<string, unknown>;
+}
+
+/**
+ * Writes `x` as a Zarr array (v3 by default), each chunk written once, compressed, to a temporary name and
+ * renamed, so a failed or aborted compute leaves no torn chunk. Blocks are rechunked to the Zarr chunks.
+ */
+export async function toZarr(x: LazyArray, target: StoreLike, options: ToZarrOptions = {}): Promise<void> {
+  const c = options.chunks;
+  const chunkShape = c === undefined ? x.chunksize : typeof c === "number" ? x.shape.map(() => c) : [...c];
+  if (chunkShape.length !== x.ndim || chunkShape.some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new TesseraError("ChunkSpecError", `toZarr(chunks): ${JSON.stringify(c)} must be a positive integer or one per axis (${x.ndim})`);
+  }
+  const sink = await createZarr(target, {
+    shape: x.shape,
+    dtype: x.dtype,
+    chunkShape,
+    ...(options.path !== undefined ? { path: options.path } : {}),
+    ...(options.codec !== undefined ? { codec: options.codec } : {}),
+    ...(options.zarrFormat !== undefined ? { zarrFormat: options.zarrFormat } : {}),
+    ...(options.overwrite !== undefined ? { overwrite: options.overwrite } : {}),
+    ...(options.attributes !== undefined ? { attributes: options.attributes } : {}),
+  });
+  await storeBlocks(x, sink, options);
+}
 
 /** Stops the worker threads now (idle workers never keep Node alive; this frees them early). */
 export async function shutdown(): Promise<void> {
@@ -223,6 +264,7 @@ export {
   type Casting,
   type ErrorCode,
 } from "@tessera/core";
+export { AtomicFileStore, openZarr, createZarr, type CodecName, type CodecSpec, type StoreLike } from "@tessera/store";
 export type { SchedulerEvent, TaskStartEvent, TaskEndEvent, EventListener, Scheduler, Graph, Task, Key } from "@tessera/graph";
 export { syncScheduler, threadScheduler, WorkerPool, defaultMemoryLimit, profile, progressBar, type Profile, type ProfileSummary } from "@tessera/scheduler";
 export { cpuBackend } from "@tessera/backend-cpu";
