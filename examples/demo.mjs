@@ -1,7 +1,9 @@
 // The Tessera demo: lazy, chunked analysis of a year of hourly temperatures from 20 stations
 // (examples/data/temperatures.f32, shape (station, day, hour)). Run: pnpm demo
-import { readFileSync } from "node:fs";
-import { asarray, compute, delayed, fromDelayed, slice, stack } from "tessera";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { asarray, compute, delayed, fromDelayed, fromZarr, slice, stack, toZarr } from "tessera";
 
 const meta = JSON.parse(readFileSync(new URL("./data/temperatures.json", import.meta.url), "utf8"));
 const bytes = readFileSync(new URL("./data/temperatures.f32", import.meta.url));
@@ -56,4 +58,11 @@ for await (const b of anomalies.blocks()) {
   for (const v of b.data) maxBlock = Math.max(maxBlock, v);
 }
 console.log(`streamed ${blocks} blocks of anomalies, largest anomaly ${f(maxBlock, 2)} degC`);
+// Anomalies to Zarr (v3, zstd) and back: each chunk written once, atomically.
+const out = mkdtempSync(join(tmpdir(), "tessera-demo-"));
+await toZarr(anomalies, out, { path: "anomalies", codec: "zstd", chunks: [5, 73, 24], attributes: { units: "degC" } });
+const back = await fromZarr(out, { path: "anomalies" });
+const [a1, a2] = await compute(back.std(), anomalies.std());
+console.log(`wrote anomalies to Zarr (${back.numblocks.join(" x ")} chunks) and read them back: std ${f(a1.data[0], 4)} (in memory ${f(a2.data[0], 4)})`);
+rmSync(out, { recursive: true, force: true });
 console.log(`\ndone in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
