@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 /** A snapshot of each package's public API: a change to it must be deliberate. */
-const PACKAGES = ["tessera", "@tessera/core", "@tessera/graph", "@tessera/kernels", "@tessera/backend-cpu", "@tessera/scheduler", "@tessera/store", "@tessera/array"];
+const PACKAGES = ["tessera", "@tessera/core", "@tessera/graph", "@tessera/kernels", "@tessera/backend-cpu", "@tessera/scheduler", "@tessera/store", "@tessera/io-image", "@tessera/array"];
 
 describe("public API", () => {
   for (const name of PACKAGES) {

@@ -16,6 +16,7 @@
  */
 import { fromSource, registerScheduler, setDefaults, storeBlocks, type ComputeOptions, type LazyArray } from "@tessera/array";
 import { TesseraError, type ChunkSpec } from "@tessera/core";
+import { checkImageArray, hugeImage, imageFormat, imageStack, resolveFiles, writeImage, type StackOptions, type WriteImageOptions } from "@tessera/io-image";
 import { createZarr, openZarr, type CodecName, type CodecSpec, type OpenZarrOptions, type StoreLike } from "@tessera/store";
 import type { Scheduler } from "@tessera/graph";
 import { cpuBackend } from "@tessera/backend-cpu";
@@ -100,6 +101,22 @@ export async function toZarr(x: LazyArray, target: StoreLike, options: ToZarrOpt
     ...(options.attributes !== undefined ? { attributes: options.attributes } : {}),
   });
   await storeBlocks(x, sink, options);
+}
+
+/** A lazy (n, h, w, c) stack of images (a glob such as "cells/*.png", or paths), shapes from headers. */
+export async function imread(files: string | readonly string[], options: StackOptions = {}): Promise<LazyArray> {
+  return fromSource(await imageStack(await resolveFiles(files), options));
+}
+
+/** One image, possibly far larger than memory, as a lazy (h, w, c) array of region reads. */
+export async function openImage(path: string, options: { tileSize?: number | readonly [number, number] } = {}): Promise<LazyArray> {
+  return fromSource(await hugeImage(path, options));
+}
+
+/** Writes a (h, w) or (h, w, c) uint8/uint16 array as PNG, JPEG, WebP or TIFF (checked before computing). */
+export async function imwrite(x: LazyArray, path: string, options: WriteImageOptions & ComputeOptions = {}): Promise<void> {
+  checkImageArray(x.shape, x.dtype, imageFormat(path, options.format));
+  await writeImage(await x.compute(options), path, options);
 }
 
 /** Stops the worker threads now (idle workers never keep Node alive; this frees them early). */
@@ -264,6 +281,7 @@ export {
   type Casting,
   type ErrorCode,
 } from "@tessera/core";
+export type { StackOptions, WriteImageOptions, ImageFormat } from "@tessera/io-image";
 export { AtomicFileStore, openZarr, createZarr, type CodecName, type CodecSpec, type StoreLike } from "@tessera/store";
 export type { SchedulerEvent, TaskStartEvent, TaskEndEvent, EventListener, Scheduler, Graph, Task, Key } from "@tessera/graph";
 export { syncScheduler, threadScheduler, WorkerPool, defaultMemoryLimit, profile, progressBar, type Profile, type ProfileSummary } from "@tessera/scheduler";

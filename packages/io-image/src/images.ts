@@ -1,0 +1,171 @@
+/**
+ * Images through sharp. `imageStack` is a ChunkSource over many files of one size ((n, h, w, c), `imagesPerChunk`
+ * images per block), shapes from headers (`metadata()`, no decoding); `hugeImage` is a ChunkSource over one image
+ * read region by region (`extract().raw()`, `limitInputPixels` lifted); `writeImage` writes a dense array as PNG,
+ * JPEG, WebP or TIFF (lossless by default, tiled and pyramidal on request), to a temporary name then renamed.
+ * sharp decodes on libuv's thread pool: it is not wrapped in worker threads.
+ */
+import { rename, unlink } from "node:fs/promises";
+import { dirname, join, basename } from "node:path";
+import { randomBytes } from "node:crypto";
+import sharp from "sharp";
+import { TesseraError, contiguousTile, regularChunks, show, sizeOf, tokenize, type ChunkSource, type DType, type Dense, type Tile } from "@tessera/core";
+
+export interface ImageInfo {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly dtype: DType;
+}
+
+async function info(file: string): Promise<ImageInfo> {
+  let m: sharp.Metadata;
+  try {
+    m = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new TesseraError("ValueError", `image ${show(file)} cannot be read (${e instanceof Error ? e.message : String(e)}): missing, or not a PNG/JPEG/TIFF/WebP image`, { cause: e });
+  }
+  if (!m.width || !m.height || !m.channels) throw new TesseraError("ValueError", `image ${show(file)} has no size in its header`);
+  const dtype: DType | undefined = m.depth === "uchar" ? "uint8" : m.depth === "ushort" ? "uint16" : undefined;
+  if (!dtype) throw new TesseraError("DTypeError", `image ${show(file)} has sample depth ${show(m.depth)}; 8- and 16-bit images are supported`);
+  return { width: m.width, height: m.height, channels: m.channels, dtype };
+}
+
+/** Decodes (a region of) an image to raw samples with the expected channel count. */
+async function decode(file: string, want: ImageInfo, region?: { left: number; top: number; width: number; height: number }): Promise<Buffer> {
+  let img = sharp(file, { limitInputPixels: false });
+  if (region) img = img.extract(region);
+  // Keep the samples as they are: grey stays one channel, 16-bit stays 16-bit (sharp would make 8-bit sRGB).
+  if (want.channels <= 2) img = img.toColourspace(want.dtype === "uint16" ? "grey16" : "b-w");
+  else if (want.dtype === "uint16") img = img.toColourspace("rgb16");
+  const { data, info: out } = await img.raw({ depth: want.dtype === "uint16" ? "ushort" : "uchar" }).toBuffer({ resolveWithObject: true });
+  if (out.channels !== want.channels) {
+    throw new TesseraError("ShapeMismatch", `image ${show(file)} decoded to ${out.channels} channels where ${want.channels} were expected`);
+  }
+  return data;
+}
+
+const samples = (buf: Buffer, dtype: DType): Uint8Array | Uint16Array =>
+  dtype === "uint16" ? new Uint16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+
+export interface StackOptions {
+  /** Images per block along the first axis (default 1). */
+  readonly imagesPerChunk?: number;
+}
+
+/** A stack of images of one size as a (n, h, w, c) source; the first mismatching file is an error. */
+export async function imageStack(files: readonly string[], options: StackOptions = {}): Promise<ChunkSource & { readonly files: readonly string[] }> {
+  if (files.length === 0) throw new TesseraError("ValueError", "imread: no files given");
+  const per = options.imagesPerChunk ?? 1;
+  if (!Number.isInteger(per) || per < 1) throw new TesseraError("ChunkSpecError", `imread(imagesPerChunk): ${show(per)} must be a positive integer`);
+  const infos = await Promise.all(files.map(info));
+  const first = infos[0]!;
+  infos.forEach((i, k) => {
+    if (i.width !== first.width || i.height !== first.height || i.channels !== first.channels || i.dtype !== first.dtype) {
+      throw new TesseraError(
+        "ShapeMismatch",
+        `imread: ${show(files[k])} is ${i.height} x ${i.width} x ${i.channels} ${i.dtype} but ${show(files[0])} is ${first.height} x ${first.width} x ${first.channels} ${first.dtype}; all images of a stack must match`,
+      );
+    }
+  });
+  const shape = [files.length, first.height, first.width, first.channels];
+  const chunks = [regularChunks(files.length, per), [first.height], [first.width], [first.channels]];
+  const frame = first.height * first.width * first.channels;
+  return {
+    shape,
+    dtype: first.dtype,
+    chunks,
+    files: [...files],
+    token: tokenize("image-stack", files, shape, first.dtype, per),
+    async read(index): Promise<Tile> {
+      const start = index[0]! * per;
+      const n = chunks[0]![index[0]!]!;
+      const out = first.dtype === "uint16" ? new Uint16Array(n * frame) : new Uint8Array(n * frame);
+      const frames = await Promise.all(files.slice(start, start + n).map((f) => decode(f, first)));
+      frames.forEach((buf, k) => out.set(samples(buf, first.dtype), k * frame));
+      return contiguousTile(out, [n, first.height, first.width, first.channels], first.dtype);
+    },
+  };
+}
+
+/** One image, read region by region, as a (h, w, c) source with `tileSize` blocks. */
+export async function hugeImage(file: string, options: { tileSize?: number | readonly [number, number] } = {}): Promise<ChunkSource> {
+  const i = await info(file);
+  const t = options.tileSize ?? 1024;
+  const [th, tw] = typeof t === "number" ? [t, t] : t;
+  if (!(th > 0 && tw > 0)) throw new TesseraError("ChunkSpecError", `openImage(tileSize): ${show(t)} must be positive`);
+  const chunks = [regularChunks(i.height, th), regularChunks(i.width, tw), [i.channels]];
+  return {
+    shape: [i.height, i.width, i.channels],
+    dtype: i.dtype,
+    chunks,
+    token: tokenize("image", file, i, th, tw),
+    async read(index): Promise<Tile> {
+      const top = index[0]! * th;
+      const left = index[1]! * tw;
+      const height = chunks[0]![index[0]!]!;
+      const width = chunks[1]![index[1]!]!;
+      const buf = await decode(file, i, { left, top, width, height });
+      return contiguousTile(samples(buf, i.dtype), [height, width, i.channels], i.dtype);
+    },
+  };
+}
+
+export type ImageFormat = "png" | "jpeg" | "webp" | "tiff";
+
+export interface WriteImageOptions {
+  /** Default: from the file extension. */
+  readonly format?: ImageFormat;
+  /** JPEG/WebP quality (lossy formats only). */
+  readonly quality?: number;
+  /** TIFF: tiles of this size. */
+  readonly tile?: number;
+  /** TIFF: a pyramid of reduced resolutions. */
+  readonly pyramid?: boolean;
+  /** TIFF compression (default "deflate", lossless; sharp's own default would be lossy JPEG). */
+  readonly compression?: "none" | "deflate" | "lzw" | "jpeg";
+}
+
+const EXT: Record<string, ImageFormat> = { png: "png", jpg: "jpeg", jpeg: "jpeg", webp: "webp", tif: "tiff", tiff: "tiff" };
+
+export function imageFormat(path: string, format?: ImageFormat): ImageFormat {
+  const f = format ?? EXT[path.split(".").pop()?.toLowerCase() ?? ""];
+  if (!f) throw new TesseraError("ValueError", `imwrite: cannot tell the format of ${show(path)}; name a .png/.jpg/.webp/.tif file or pass { format }`);
+  return f;
+}
+
+/** Checks before computing: a 2-d or 3-d (h, w, c) array of a dtype the format holds. */
+export function checkImageArray(shape: readonly number[], dtype: DType, format: ImageFormat): void {
+  if (shape.length !== 2 && shape.length !== 3) throw new TesseraError("ShapeMismatch", `imwrite: shape (${shape.join(", ")}) is not an image; give (h, w) or (h, w, c) with c in 1..4`);
+  const c = shape[2] ?? 1;
+  if (c < 1 || c > 4) throw new TesseraError("ShapeMismatch", `imwrite: ${c} channels; images have 1 to 4`);
+  const ok = dtype === "uint8" || (dtype === "uint16" && (format === "png" || format === "tiff"));
+  if (!ok) throw new TesseraError("DTypeError", `imwrite: ${format.toUpperCase()} cannot hold ${dtype}; use uint8${format === "png" || format === "tiff" ? " or uint16" : ""} (e.g. x.clip(0, 255).astype("uint8"))`);
+  if (shape[0]! > 65535 || shape[1]! > 65535 || sizeOf(shape) > 2 ** 31) {
+    throw new TesseraError("ValueError", `imwrite: a ${shape[0]} x ${shape[1]} image is too large to assemble in memory; write it with toZarr, or as a tiled TIFF in parts`);
+  }
+}
+
+/** Writes a dense image array to `path` (temporary file, then rename). */
+export async function writeImage(d: Dense, path: string, options: WriteImageOptions = {}): Promise<void> {
+  const format = imageFormat(path, options.format);
+  checkImageArray(d.shape, d.dtype, format);
+  const [height, width, channels = 1] = d.shape as [number, number, number?];
+  // sharp reads 16-bit samples from a Uint16Array (its depth comes from the typed array).
+  const input = d.dtype === "uint16" ? (d.data as Uint16Array) : Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength);
+  let img = sharp(input, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 }, limitInputPixels: false });
+  if (d.dtype === "uint16") img = img.toColourspace(channels === 1 ? "grey16" : "rgb16");
+  else if (channels === 1) img = img.toColourspace("b-w");
+  if (format === "png") img = img.png();
+  else if (format === "jpeg") img = img.jpeg({ quality: options.quality ?? 90 });
+  else if (format === "webp") img = img.webp(options.quality === undefined ? { lossless: true } : { quality: options.quality });
+  else img = img.tiff({ compression: options.compression ?? "deflate", ...(options.tile ? { tile: true, tileWidth: options.tile, tileHeight: options.tile } : {}), ...(options.pyramid ? { pyramid: true, tile: true } : {}) });
+  const temp = join(dirname(path), `.tessera-tmp-${randomBytes(6).toString("hex")}-${basename(path)}`);
+  try {
+    await img.toFile(temp);
+    await rename(temp, path);
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    throw e;
+  }
+}

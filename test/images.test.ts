@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { afterAll, describe, expect, it } from "vitest";
+import { asarray, imread, imwrite, isTesseraError, openImage, slice, type DType } from "tessera";
+import { makeData, mismatch, ravel, tabulate, type Ref } from "./helpers/reference.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tessera-img-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes a reference image with sharp directly (not through Tessera). */
+async function writeRef(file: string, r: Ref, format: "png" | "tiff"): Promise<void> {
+  const [h, w, c] = r.shape as [number, number, number];
+  const data = r.dtype === "uint16" ? Uint16Array.from(r.values) : Buffer.from(Uint8Array.from(r.values));
+  let img = sharp(data, { raw: { width: w, height: h, channels: c as 1 | 3 | 4 } });
+  img = r.dtype === "uint16" ? img.toColourspace(c === 1 ? "grey16" : "rgb16") : c === 1 ? img.toColourspace("b-w") : img;
+  await (format === "png" ? img.png() : img.tiff({ compression: "deflate" })).toFile(file);
+}
+
+describe("imread: stacks of images", () => {
+  for (const [dtype, channels, format] of [["uint8", 3, "png"], ["uint8", 1, "png"], ["uint8", 4, "png"], ["uint16", 1, "png"], ["uint16", 3, "tiff"]] as [DType, number, "png" | "tiff"][]) {
+    it(`${dtype} x ${channels} channels (${format}), natural order, blocks of k images`, async () => {
+      const sub = mkdtempSync(join(dir, "stack-"));
+      const refs: Ref[] = [];
+      for (const k of [1, 2, 10, 3]) {
+        const { ref } = makeData(dtype, [6, 5, channels], k, { positive: true });
+        refs[k] = ref;
+        await writeRef(join(sub, `img${k}.${format}`), ref, format);
+      }
+      for (const per of [1, 3]) {
+        const x = await imread(join(sub, `img*.${format}`), { imagesPerChunk: per });
+        expect(x.shape).toEqual([4, 6, 5, channels]);
+        expect(x.dtype).toBe(dtype);
+        // Natural order: img1, img2, img3, img10.
+        const order = [1, 2, 3, 10];
+        const expected = { values: order.flatMap((k) => refs[k]!.values), shape: [4, 6, 5, channels], dtype };
+        expect(mismatch(await x.compute(), expected, 0)).toBeUndefined();
+      }
+    });
+  }
+
+  it("mismatched sizes and missing or corrupt files are errors that name the file", async () => {
+    const sub = mkdtempSync(join(dir, "bad-"));
+    await writeRef(join(sub, "a.png"), makeData("uint8", [4, 4, 3], 1).ref, "png");
+    await writeRef(join(sub, "b.png"), makeData("uint8", [4, 5, 3], 2).ref, "png");
+    await expect(imread(join(sub, "*.png"))).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ShapeMismatch") && /b\.png/.test((e as Error).message) && /4 x 5 x 3/.test((e as Error).message));
+    writeFileSync(join(sub, "c.jpg"), "not an image");
+    await expect(imread([join(sub, "c.jpg")])).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && /c\.jpg/.test((e as Error).message));
+    await expect(imread([join(sub, "missing.png")])).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && /missing\.png/.test((e as Error).message));
+    await expect(imread(join(sub, "*.gif"))).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && /no file matches/.test((e as Error).message));
+  });
+});
+
+describe("openImage: one image, region by region", () => {
+  it("tiles match the image, and reading a slice decodes only the touched tiles", async () => {
+    const { ref } = makeData("uint8", [300, 200, 3], 7, { positive: true });
+    const file = join(dir, "big.tif");
+    await sharp(Buffer.from(Uint8Array.from(ref.values)), { raw: { width: 200, height: 300, channels: 3 } }).tiff({ tile: true, tileWidth: 64, tileHeight: 64, compression: "deflate" }).toFile(file);
+    const x = await openImage(file, { tileSize: 64 });
+    expect(x.shape).toEqual([300, 200, 3]);
+    expect(x.numblocks).toEqual([5, 4, 1]);
+    expect(mismatch(await x.compute(), ref, 0)).toBeUndefined();
+    const part = x.get([slice(70, 120), slice(10, 50), null]);
+    expect(part.numTasks).toBeLessThanOrEqual(2 * 2);
+    const want = { values: tabulate([50, 40, 3], ([i, j, c]) => ref.values[ravel([70 + i!, 10 + j!, c!], [300, 200, 3])]!), shape: [50, 40, 3], dtype: "uint8" as const };
+    expect(mismatch(await part.compute(), want, 0)).toBeUndefined();
+  });
+});
+
+describe("imwrite", () => {
+  it("PNG, lossless WebP and TIFF round trip exactly, uint8 and uint16, 1 and 3 channels", async () => {
+    for (const [dtype, channels, ext] of [["uint8", 3, "png"], ["uint8", 1, "png"], ["uint16", 3, "png"], ["uint16", 1, "tif"], ["uint8", 3, "webp"], ["uint8", 3, "tif"]] as [DType, number, string][]) {
+      const { data, ref } = makeData(dtype, [9, 11, channels], 3, { positive: true });
+      const file = join(dir, `out-${dtype}-${channels}.${ext}`);
+      await imwrite(asarray(data, { shape: [9, 11, channels], dtype, chunks: [4, 4, -1] }), file);
+      const back = await openImage(file);
+      expect(mismatch(await back.compute(), ref, 0), `${dtype} ${channels} ${ext}`).toBeUndefined();
+    }
+  });
+
+  it("refuses dtypes a format cannot hold, before computing", async () => {
+    const f = asarray(new Float32Array(12), { shape: [2, 2, 3] });
+    await expect(imwrite(f, join(dir, "x.png"))).rejects.toSatisfy((e: unknown) => isTesseraError(e, "DTypeError") && /uint8/.test((e as Error).message));
+    const u16 = asarray(new Uint16Array(12), { shape: [2, 2, 3] });
+    await expect(imwrite(u16, join(dir, "x.jpg"))).rejects.toSatisfy((e: unknown) => isTesseraError(e, "DTypeError") && /JPEG/.test((e as Error).message));
+  });
+});
