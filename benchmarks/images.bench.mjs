@@ -1,0 +1,74 @@
+// Image I/O (issue 4), each beside sharp measured directly in the same run:
+//  1. mean image of a stack of 800 JPEGs of 256 x 256 x 3 (the shipped cells, copied 10 times), in images/s,
+//     beside sharp's raw decode rate of the same files (same concurrency). Goal: at least 0.8 of it.
+//  2. region reads per second from a 32768 x 32768 RGB tiled TIFF (made here, deflate), 512 x 512 regions at
+//     random places, through openImage, beside sharp's extract() of the same regions.
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { imread, openImage, shutdown, slice } from "tessera";
+import { report, round, writeResult } from "./lib.mjs";
+
+const cellsDir = new URL("../examples/data/cells/", import.meta.url).pathname;
+
+async function pool(items, n, fn) {
+  let i = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (i < items.length) await fn(items[i++]);
+  }));
+}
+
+export async function run() {
+  const dir = mkdtempSync(join(tmpdir(), "tessera-img-bench-"));
+  const rows = [];
+  try {
+    const src = readdirSync(cellsDir).filter((f) => f.endsWith(".jpg"));
+    const files = [];
+    for (let r = 0; r < 10; r++) for (const f of src) {
+      const dst = join(dir, `img-${String(files.length + 1).padStart(4, "0")}.jpg`);
+      copyFileSync(join(cellsDir, f), dst);
+      files.push(dst);
+    }
+    const conc = Math.max(4, availableParallelism());
+    sharp.concurrency(1);
+    const decodeOnce = async () => pool(files, conc, (f) => sharp(f).raw().toBuffer());
+    await decodeOnce();
+    let t0 = performance.now();
+    await decodeOnce();
+    const sharpRate = files.length / ((performance.now() - t0) / 1000);
+    for (const per of [8, 32]) {
+      const stack = await imread(join(dir, "img-*.jpg"), { imagesPerChunk: per });
+      await stack.mean({ axis: 0 }).compute();
+      t0 = performance.now();
+      await stack.mean({ axis: 0 }).compute();
+      const ourRate = files.length / ((performance.now() - t0) / 1000);
+      rows.push({ metric: `mean image of 800 JPEGs (256 x 256 x 3), imread (${per} images per block) + mean(axis 0)`, value: round(ourRate), unit: "images/s", baseline: { name: `sharp raw decode of the same files, ${conc} at a time`, value: round(sharpRate) }, ratio: round(ourRate / sharpRate), ratioMeaning: "our rate / sharp's", goal: ">= 0.8" });
+    }
+
+    const big = join(dir, "big.tif");
+    const S = Number(process.env.IMG_BENCH_SIZE ?? 32768);
+    t0 = performance.now();
+    await sharp({ create: { width: S, height: S, channels: 3, background: { r: 40, g: 120, b: 200 } }, limitInputPixels: false })
+      .tiff({ tile: true, tileWidth: 512, tileHeight: 512, compression: "deflate" })
+      .toFile(big);
+    const makeS = (performance.now() - t0) / 1000;
+    const R = 512;
+    const places = Array.from({ length: 40 }, (_, k) => [((k * 7919) % (S / R - 1)) * R, ((k * 104729) % (S / R - 1)) * R]);
+    t0 = performance.now();
+    for (const [top, left] of places) await sharp(big, { limitInputPixels: false }).extract({ left, top, width: R, height: R }).raw().toBuffer();
+    const sharpReads = places.length / ((performance.now() - t0) / 1000);
+    const img = await openImage(big, { tileSize: R });
+    t0 = performance.now();
+    for (const [top, left] of places) await img.get([slice(top, top + R), slice(left, left + R), null]).compute({ scheduler: "sync" });
+    const ourReads = places.length / ((performance.now() - t0) / 1000);
+    rows.push({ metric: `region reads (${R} x ${R}) from a ${S} x ${S} RGB tiled TIFF`, value: round(ourReads), unit: "reads/s", baseline: { name: "sharp extract() of the same regions", value: round(sharpReads) }, ratio: round(ourReads / sharpReads), ratioMeaning: "our rate / sharp's", tiffSeconds: round(makeS) });
+    report("images", rows);
+    return writeResult("images", { rows });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await shutdown();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
