@@ -86,3 +86,25 @@ describe("imwrite", () => {
     await expect(imwrite(u16, join(dir, "x.jpg"))).rejects.toSatisfy((e: unknown) => isTesseraError(e, "DTypeError") && /JPEG/.test((e as Error).message));
   });
 });
+
+describe("JPEG stacks and channel selection", () => {
+  const cells = new URL("../examples/data/cells/", import.meta.url).pathname;
+  it("the shipped JPEGs read as sharp decodes them, as colour or as grey", async () => {
+    const files = ["cell-01.jpg", "cell-02.jpg", "cell-41.jpg"].map((f) => join(cells, f));
+    const x = await imread(files, { imagesPerChunk: 2 });
+    expect(x.shape).toEqual([3, 256, 256, 3]);
+    const got = (await x.compute()).data as Uint8Array;
+    for (const [k, f] of files.entries()) {
+      const want = await sharp(f).raw().toBuffer();
+      expect(Buffer.compare(Buffer.from(got.subarray(k * want.length, (k + 1) * want.length)), want)).toBe(0);
+    }
+    const grey = await imread(files, { channels: 1 });
+    expect(grey.shape).toEqual([3, 256, 256, 1]);
+    const g = (await grey.compute()).data as Uint8Array;
+    const want0 = await sharp(files[0]!).toColourspace("b-w").raw().toBuffer();
+    expect(Buffer.compare(Buffer.from(g.subarray(0, want0.length)), want0)).toBe(0);
+    const rgba = await imread(files, { channels: 4 });
+    const a = (await rgba.get([0, 0, 0]).compute()).data as Uint8Array;
+    expect(a[3]).toBe(255);
+  });
+});

@@ -18,7 +18,20 @@ export interface ImageInfo {
   readonly dtype: DType;
 }
 
+let configured = false;
+
+/**
+ * sharp's concurrency is set once, at first use, to 1 thread per image: stacks decode many images at once on
+ * libuv's pool, which beats several threads on each image. `TESSERA_SHARP_CONCURRENCY` overrides it.
+ */
+function configureSharp(): void {
+  if (configured) return;
+  configured = true;
+  sharp.concurrency(Number(process.env["TESSERA_SHARP_CONCURRENCY"] ?? 1));
+}
+
 async function info(file: string): Promise<ImageInfo> {
+  configureSharp();
   let m: sharp.Metadata;
   try {
     m = await sharp(file, { limitInputPixels: false }).metadata();
@@ -38,6 +51,8 @@ async function decode(file: string, want: ImageInfo, region?: { left: number; to
   // Keep the samples as they are: grey stays one channel, 16-bit stays 16-bit (sharp would make 8-bit sRGB).
   if (want.channels <= 2) img = img.toColourspace(want.dtype === "uint16" ? "grey16" : "b-w");
   else if (want.dtype === "uint16") img = img.toColourspace("rgb16");
+  if (want.channels === 3) img = img.removeAlpha();
+  else if (want.channels === 4) img = img.ensureAlpha();
   const { data, info: out } = await img.raw({ depth: want.dtype === "uint16" ? "ushort" : "uchar" }).toBuffer({ resolveWithObject: true });
   if (out.channels !== want.channels) {
     throw new TesseraError("ShapeMismatch", `image ${show(file)} decoded to ${out.channels} channels where ${want.channels} were expected`);
@@ -51,6 +66,8 @@ const samples = (buf: Buffer, dtype: DType): Uint8Array | Uint16Array =>
 export interface StackOptions {
   /** Images per block along the first axis (default 1). */
   readonly imagesPerChunk?: number;
+  /** Channels to read: 1 (grey), 3 (colour, alpha dropped) or 4 (alpha added); default: as stored. */
+  readonly channels?: 1 | 3 | 4;
 }
 
 /** A stack of images of one size as a (n, h, w, c) source; the first mismatching file is an error. */
@@ -58,7 +75,9 @@ export async function imageStack(files: readonly string[], options: StackOptions
   if (files.length === 0) throw new TesseraError("ValueError", "imread: no files given");
   const per = options.imagesPerChunk ?? 1;
   if (!Number.isInteger(per) || per < 1) throw new TesseraError("ChunkSpecError", `imread(imagesPerChunk): ${show(per)} must be a positive integer`);
-  const infos = await Promise.all(files.map(info));
+  const ch = options.channels;
+  if (ch !== undefined && ch !== 1 && ch !== 3 && ch !== 4) throw new TesseraError("ValueError", `imread(channels): ${show(ch)} must be 1, 3 or 4`);
+  const infos = (await Promise.all(files.map(info))).map((i) => (ch === undefined ? i : { ...i, channels: ch }));
   const first = infos[0]!;
   infos.forEach((i, k) => {
     if (i.width !== first.width || i.height !== first.height || i.channels !== first.channels || i.dtype !== first.dtype) {
