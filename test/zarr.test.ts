@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { asarray, fromZarr, isTesseraError, toZarr, type DType, type Dense } from "tessera";
+import { asarray, fromZarr, isTesseraError, store, toZarr, type DType, type Dense } from "tessera";
 import { makeData, mismatch, type Ref } from "./helpers/reference.js";
 
 const FIXTURES = new URL("./fixtures/zarr/", import.meta.url).pathname;
@@ -98,4 +98,23 @@ describe("round trips through Zarr", () => {
     }
     expect(whole).toBe(written);
   });
+});
+
+describe("store into a region of an existing array", () => {
+  for (const format of [3, 2] as const) {
+    it(`v${format}: chunk-aligned regions are written, the rest is left alone`, async () => {
+      const base = makeData("int32", [12, 10], 1);
+      const patch = makeData("int32", [6, 4], 2);
+      const path = `region-v${format}`;
+      await toZarr(asarray(base.data, { shape: [12, 10], chunks: [5, 5] }), dir, { path, zarrFormat: format, chunks: [3, 2], codec: "gzip" });
+      await store(asarray(patch.data, { shape: [6, 4], chunks: [4, 3] }), dir, { path, region: [[3, 9], [6, 10]] });
+      const got = await (await fromZarr(dir, { path })).compute();
+      const want = base.ref.values.map((v, k) => {
+        const [i, j] = [Math.floor(k / 10), k % 10];
+        return i >= 3 && i < 9 && j >= 6 ? patch.ref.values[(i - 3) * 4 + (j - 6)]! : v;
+      });
+      expect(mismatch(got, { values: want, shape: [12, 10], dtype: "int32" }, 0)).toBeUndefined();
+      await expect(store(asarray(patch.data, { shape: [6, 4] }), dir, { path, region: [[2, 8], [6, 10]] })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ChunkSpecError") && /chunk boundaries/.test((e as Error).message));
+    });
+  }
 });

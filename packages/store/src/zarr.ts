@@ -125,6 +125,69 @@ export async function createZarr(target: StoreLike, options: CreateZarrOptions):
   };
 }
 
+export interface RegionSinkOptions {
+  readonly path?: string;
+  /** Per axis [start, stop) of the existing array to write; starts must fall on chunk boundaries. */
+  readonly region: readonly (readonly [number, number])[];
+}
+
+/** The codec an existing array was written with, as a spec for `compressor` (the ones `createZarr` writes). */
+function codecOf(meta: Record<string, unknown>, format: 2 | 3): CodecSpec {
+  if (format === 2) {
+    const c = meta["compressor"] as { id?: string; level?: number; clevel?: number } | null;
+    if (!c) return { name: "none" };
+    if (c.id === "gzip" || c.id === "zstd") return { name: c.id, ...(c.level !== undefined ? { level: c.level } : {}) };
+    if (c.id === "blosc") return { name: "blosc", ...(c.clevel !== undefined ? { level: c.clevel } : {}) };
+    throw new TesseraError("ValueError", `store: the array's compressor ${show(c.id)} cannot be written here; use toZarr to a new array`);
+  }
+  const codecs = (meta["codecs"] as { name: string; configuration?: { level?: number; clevel?: number } }[]) ?? [];
+  const c = codecs.find((x) => x.name !== "bytes");
+  if (!c) return { name: "none" };
+  if (c.name === "gzip" || c.name === "zstd") return { name: c.name, ...(c.configuration?.level !== undefined ? { level: c.configuration.level } : {}) };
+  if (c.name === "blosc") return { name: "blosc", ...(c.configuration?.clevel !== undefined ? { level: c.configuration.clevel } : {}) };
+  throw new TesseraError("ValueError", `store: the array's codec ${show(c.name)} cannot be written here; use toZarr to a new array`);
+}
+
+/**
+ * A sink over a chunk-aligned region of an existing Zarr array (dask's `store(regions=...)`): block `index` of the
+ * region goes to the array's chunk `index + region start / chunk`.
+ */
+export async function regionSink(target: StoreLike, options: RegionSinkOptions): Promise<ChunkSink & { readonly shape: readonly number[]; readonly dtype: DType }> {
+  const store = storeOf(target);
+  const path = abs(options.path ?? "");
+  const v3 = await store.get(join(path, "zarr.json"));
+  const v2 = v3 ? undefined : await store.get(join(path, ".zarray"));
+  if (!v3 && !v2) throw new TesseraError("ValueError", `store: no Zarr array at ${show(store.root)} path ${show(path)}; create it first (toZarr or createZarr)`);
+  const meta = JSON.parse(new TextDecoder().decode(v3 ?? v2)) as Record<string, unknown>;
+  const format: 2 | 3 = v3 ? 3 : 2;
+  const shape = meta["shape"] as number[];
+  const chunkShape = format === 3 ? ((meta["chunk_grid"] as { configuration: { chunk_shape: number[] } }).configuration.chunk_shape) : (meta["chunks"] as number[]);
+  const dtype = (format === 3 ? meta["data_type"] : Object.entries(V2_DTYPES).find(([, v]) => v === meta["dtype"])?.[0]) as DType;
+  const fill = Number(meta["fill_value"] ?? 0) || 0;
+  if (options.region.length !== shape.length) throw new TesseraError("ValueError", `store(region): ${show(options.region)} has ${options.region.length} entries; the array has ${shape.length} axes`);
+  options.region.forEach(([a, b], d) => {
+    if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b <= shape[d]! && a < b) || a % chunkShape[d]! !== 0 || (b % chunkShape[d]! !== 0 && b !== shape[d])) {
+      throw new TesseraError("ChunkSpecError", `store(region): [${a}, ${b}) on axis ${d} must lie in [0, ${shape[d]}) and start and end on chunk boundaries (multiples of ${chunkShape[d]}, or the end)`);
+    }
+  });
+  const comp = await compressor(codecOf(meta, format), dtype);
+  const start = options.region.map(([a], d) => a / chunkShape[d]!);
+  const separator = format === 2 ? ((meta["dimension_separator"] as string | undefined) ?? ".") : "/";
+  const key = (index: readonly number[]): `/${string}` => {
+    const c = index.map((b, d) => b + start[d]!);
+    return format === 3 ? join(path, ["c", ...c].join("/")) : join(path, c.length ? c.join(separator) : "0");
+  };
+  return {
+    shape: options.region.map(([a, b]) => b - a),
+    dtype,
+    chunks: options.region.map(([a, b], d) => regularChunks(b - a, chunkShape[d]!)),
+    token: tokenize("zarr-region", store.root, path, options.region),
+    async write(index, tile) {
+      await store.set(key(index), await comp.encode(chunkBytes(tile, chunkShape, dtype, fill)));
+    },
+  };
+}
+
 /** A block padded to the full chunk shape (edge chunks are stored whole, padded with the fill value), as little-endian bytes. */
 function chunkBytes(tile: Tile, chunkShape: readonly number[], dtype: DType, fill: number): Uint8Array {
   const n = sizeOf(chunkShape);

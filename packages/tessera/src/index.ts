@@ -17,7 +17,7 @@
 import { fromSource, registerScheduler, setDefaults, storeBlocks, type ComputeOptions, type LazyArray } from "@tessera/array";
 import { TesseraError, type ChunkSpec } from "@tessera/core";
 import { checkImageArray, hugeImage, imageFormat, imageStack, resolveFiles, writeImage, type StackOptions, type WriteImageOptions } from "@tessera/io-image";
-import { createZarr, openZarr, type CodecName, type CodecSpec, type OpenZarrOptions, type StoreLike } from "@tessera/store";
+import { createZarr, openZarr, regionSink, type CodecName, type CodecSpec, type OpenZarrOptions, type StoreLike } from "@tessera/store";
 import type { Scheduler } from "@tessera/graph";
 import { cpuBackend } from "@tessera/backend-cpu";
 import { progressBar, syncScheduler, threadScheduler, WorkerPool } from "@tessera/scheduler";
@@ -100,6 +100,16 @@ export async function toZarr(x: LazyArray, target: StoreLike, options: ToZarrOpt
     ...(options.overwrite !== undefined ? { overwrite: options.overwrite } : {}),
     ...(options.attributes !== undefined ? { attributes: options.attributes } : {}),
   });
+  await storeBlocks(x, sink, options);
+}
+
+/**
+ * Writes `x` into a region of an existing Zarr array (dask's `store(regions=...)`): `region` gives [start, stop)
+ * per axis, starting on chunk boundaries; chunks outside it are left as they are.
+ */
+export async function store(x: LazyArray, target: StoreLike, options: { path?: string; region: readonly (readonly [number, number])[] } & ComputeOptions): Promise<void> {
+  const sink = await regionSink(target, options);
+  if (sink.dtype !== x.dtype) throw new TesseraError("DTypeError", `store: the array is ${x.dtype} but the target holds ${sink.dtype}; cast first, e.g. x.astype("${sink.dtype}")`);
   await storeBlocks(x, sink, options);
 }
 
