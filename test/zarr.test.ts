@@ -118,3 +118,9 @@ describe("store into a region of an existing array", () => {
     });
   }
 });
+
+describe("unsupported Zarr arrays", () => {
+  it("float16 (written by zarr-python) is a DTypeError that says so, not a missing array", async () => {
+    await expect(fromZarr(FIXTURES, { path: "unsupported/float16" })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "DTypeError") && /float16/.test((e as Error).message));
+  });
+});

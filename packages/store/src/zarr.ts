@@ -33,11 +33,18 @@ export interface OpenZarrOptions {
 export async function openZarr(target: StoreLike, options: OpenZarrOptions = {}): Promise<ChunkSource & { readonly attributes: Record<string, unknown>; readonly zarrFormat: 2 | 3 }> {
   const store = storeOf(target);
   const path = abs(options.path ?? "");
+  const metaBytes = (await store.get(join(path, "zarr.json"))) ?? (await store.get(join(path, ".zarray")));
+  if (!metaBytes) throw new TesseraError("ValueError", `fromZarr: no Zarr array at ${show(store.root)} path ${show(path)} (neither zarr.json nor .zarray); check the path, or give { path } inside the store`);
+  const meta = JSON.parse(new TextDecoder().decode(metaBytes)) as { data_type?: string; dtype?: string };
+  const declared = meta.data_type ?? meta.dtype;
+  if (declared === "float16" || declared === "<f2" || declared === ">f2") {
+    throw new TesseraError("DTypeError", `fromZarr: ${show(path)} is float16, which is not supported yet (Node 20 has no Float16Array); convert it to float32 first (e.g. with zarr-python)`);
+  }
   let arr: zarr.Array<zarr.DataType, AtomicFileStore>;
   try {
     arr = await zarr.open(zarr.root(store).resolve(path), { kind: "array" });
   } catch (e) {
-    throw new TesseraError("ValueError", `fromZarr: no Zarr array at ${show(store.root)} path ${show(path)} (${e instanceof Error ? e.message : String(e)}); check the path, or give { path } inside the store`, { cause: e });
+    throw new TesseraError("ValueError", `fromZarr: the Zarr array at ${show(store.root)} path ${show(path)} cannot be opened: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const dtype = arr.dtype as string;
   if (!isDType(dtype)) throw new TesseraError("DTypeError", `fromZarr: dtype ${show(dtype)} of ${show(path)} is not supported; supported: bool, (u)int8-64, float32, float64`);
