@@ -55,14 +55,14 @@ export async function compressor(spec: CodecSpec | CodecName | undefined, dtype:
     }
     case "zstd": {
       const level = s.level ?? 3;
-      const Zstd = (await import("numcodecs/zstd")).default as unknown as { fromConfig(c: object): NumcodecsCodec };
-      const codec = Zstd.fromConfig({ level });
+      const Zstd = (await import("numcodecs/zstd")).default;
+      const codec: NumcodecsCodec = Zstd.fromConfig({ id: "zstd", level });
       return { v3: { name: "zstd", configuration: { level, checksum: false } }, v2: { id: "zstd", level }, encode: async (b) => codec.encode(b) };
     }
     case "blosc": {
       const clevel = s.level ?? 5;
-      const Blosc = (await import("numcodecs/blosc")).default as unknown as { fromConfig(c: object): NumcodecsCodec };
-      const codec = Blosc.fromConfig({ cname: "lz4", clevel, shuffle: 1, blocksize: 0 });
+      const Blosc = (await import("numcodecs/blosc")).default;
+      const codec: NumcodecsCodec = Blosc.fromConfig({ id: "blosc", cname: "lz4", clevel, shuffle: 1, blocksize: 0 });
       return {
         v3: { name: "blosc", configuration: { cname: "lz4", clevel, shuffle: "shuffle", typesize: itemsize(dtype), blocksize: 0 } },
         v2: { id: "blosc", cname: "lz4", clevel, shuffle: 1, blocksize: 0 },
