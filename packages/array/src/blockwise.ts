@@ -16,7 +16,7 @@ import { denseBlocks } from "./dense.js";
 import { elementwise } from "./elementwise.js";
 import { blockwiseLayer } from "./layers.js";
 import { expandDims, transpose } from "./manipulation.js";
-import { toTile, type BlockValue } from "./values.js";
+import { tileFromUser as toTile, type BlockValue } from "@tessera/core";
 import { asDense, fnRef } from "./user.js";
 import type { Attrs } from "@tessera/graph";
 

@@ -17,12 +17,10 @@ export interface ComputeOptions {
   readonly workers?: number;
   /** Bytes of results held plus in flight that a compute stays under (default: half the machine's memory). */
   readonly memoryLimit?: number;
-  /** CPU tasks with smaller outputs run inline on the main thread (default 64 KiB). */
+  /** CPU tasks that need less memory than this to run go inline on the main thread (default 64 KiB). */
   readonly inlineBytes?: number;
   /** Show a progress bar on stderr (default: when stderr is a terminal and the compute runs over 1 s). */
   readonly progress?: boolean;
-  /** Options for scheduler factories (workers, memoryLimit, progress, ...). */
-  readonly [option: string]: unknown;
 }
 
 export type SchedulerFactory = (options: ComputeOptions) => Scheduler;

@@ -25,7 +25,7 @@ import {
 import type { Attrs } from "@tessera/graph";
 import { LazyArray } from "./array.js";
 import { blockwiseLayer } from "./layers.js";
-import { toTile, type BlockValue } from "./values.js";
+import { tileFromUser as toTile, type BlockValue } from "@tessera/core";
 
 export interface CreateOptions {
   readonly dtype?: DType;

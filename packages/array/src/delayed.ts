@@ -11,7 +11,7 @@ import type { ComputeOptions } from "./config.js";
 import { denseWhole } from "./dense.js";
 import { runGraph } from "./compute.js";
 import { asDense, fnRef } from "./user.js";
-import { toTile } from "./values.js";
+import { tileFromUser as toTile } from "@tessera/core";
 
 export class Delayed<T = unknown> {
   /** The layer holding the call (one task, key `name:`). */

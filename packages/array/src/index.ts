@@ -112,7 +112,7 @@ export { reduce, cumulative, reduceDtype, type ReduceKind, type ReduceOptions, t
 export { reduction, type ReductionOptions, type ReductionFn, type ReductionContext } from "./user-reduction.js";
 export { mapBlocks, blockwise, type MapBlocksOptions, type BlockwiseOptions, type BlockFunction, type ModuleFunction } from "./blockwise.js";
 export { delayed, fromDelayed, Delayed, type DelayedOptions } from "./delayed.js";
-export type { BlockValue } from "./values.js";
+export type { BlockValue } from "@tessera/core";
 export { fromSource, storeBlocks } from "./io.js";
 
 /**

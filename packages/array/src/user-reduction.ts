@@ -10,7 +10,7 @@ import { keyOf, makeLayer, type Attrs, type Key, type Layer } from "@tessera/gra
 import { LazyArray } from "./array.js";
 import { denseBlocks } from "./dense.js";
 import { blockwiseLayer, layerName, same } from "./layers.js";
-import type { BlockValue } from "./values.js";
+import type { BlockValue } from "@tessera/core";
 import { asDense, fnRef, looseTile } from "./user.js";
 
 export interface ReductionContext {

@@ -52,8 +52,8 @@ export type NestFn = (shape: readonly number[], strides: readonly (readonly numb
 const cache = new Map<string, NestFn>();
 
 /** Compiles (or fetches) a loop nest of rank `nd` over `nops` operands with the given inner loop. */
-export function compileNest(cacheKey: string, nd: number, nops: number, nextra: number, inner: InnerGen, specialize: readonly (readonly number[])[] = [], innerStrides = ""): NestFn {
-  const key = `${cacheKey}|${nd}|${nops}|${nextra}|${specialize.join(";")}|${innerStrides}`;
+export function compileNest(cacheKey: string, nd: number, nops: number, nextra: number, inner: InnerGen, innerStrides = ""): NestFn {
+  const key = `${cacheKey}|${nd}|${nops}|${nextra}|${innerStrides}`;
   const inner0 = [...innerStrides];
   const hit = cache.get(key);
   if (hit) return hit;
@@ -75,12 +75,8 @@ export function compileNest(cacheKey: string, nd: number, nops: number, nextra: 
   const last = nd - 1;
   const ptrs = ks.map((k) => `p${k}_${last}`);
   // The inner loop takes literal strides where they are 0 or 1 (part of the cache key): V8 then sees plain
-  // induction variables and loop-invariant reads. Listed extra patterns add branches for other layouts.
+  // induction variables and loop-invariant reads.
   const literal = ks.map((k) => (inner0[k] === "0" || inner0[k] === "1" ? inner0[k]! : `s${k}_${last}`));
-  for (const pattern of specialize) {
-    const cond = pattern.map((v, k) => `s${k}_${last} === ${v}`).join(" && ");
-    lines.push(`if (${cond}) {`, inner(ptrs, pattern.map(String), `n${last}`), "} else");
-  }
   lines.push("{", inner(ptrs, literal, `n${last}`), "}");
   lines.push(close);
   // Named after its key, so that profiles tell generated loops apart.
@@ -91,12 +87,12 @@ export function compileNest(cacheKey: string, nd: number, nops: number, nextra: 
 }
 
 /** Runs a nest over operands after collapsing their common iteration shape. */
-export function runNest(cacheKey: string, shape: readonly number[], ops: readonly Operand[], extra: readonly unknown[], inner: InnerGen, specialize: readonly (readonly number[])[] = []): void {
+export function runNest(cacheKey: string, shape: readonly number[], ops: readonly Operand[], extra: readonly unknown[], inner: InnerGen): void {
   if (shape.some((d) => d === 0)) return;
   const c = collapse(shape, ops.map((o) => o.strides));
   const last = c.shape.length - 1;
   const pattern = c.strides.map((st) => (st[last] === 0 ? "0" : st[last] === 1 ? "1" : "s")).join("");
-  const fn = compileNest(cacheKey, c.shape.length, ops.length, extra.length, inner, specialize, pattern);
+  const fn = compileNest(cacheKey, c.shape.length, ops.length, extra.length, inner, pattern);
   fn(c.shape, c.strides, ops.map((o) => o.offset), ops.map((o) => o.data), extra);
 }
 

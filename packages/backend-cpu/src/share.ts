@@ -4,7 +4,7 @@
  * copied once, and an in-memory constant once per process).
  */
 import { allocate, isTile, sizeOf, stridesOf, type Tile } from "@tessera/core";
-import { copyInto } from "./tiles.js";
+import { copyInto, materialize } from "./tiles.js";
 
 const sharedCopies = new WeakMap<object, unknown>();
 
@@ -27,11 +27,7 @@ export function toShared(v: unknown): unknown {
 
 /** A copy with every tile compact on a fresh (transferable) buffer: just the region a view covers. */
 export function freshCopy(v: unknown): unknown {
-  if (isTile(v)) {
-    const out: Tile = { data: allocate(v.dtype, sizeOf(v.shape), false), shape: [...v.shape], dtype: v.dtype, strides: stridesOf(v.shape), offset: 0 };
-    copyInto(out, v);
-    return out;
-  }
+  if (isTile(v)) return materialize(v);
   if (Array.isArray(v)) return v.map(freshCopy);
   return v;
 }

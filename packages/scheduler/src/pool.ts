@@ -113,11 +113,6 @@ export class WorkerPool {
     if (--this.holds === 0) for (const s of this.slots) s.worker.unref();
   }
 
-  /** Sends each worker the constants it does not hold yet. */
-  share(entries: readonly (readonly [string, unknown])[]): void {
-    for (const s of this.slots) this.sendConstants(s, entries);
-  }
-
   private sendConstants(s: Slot, entries: readonly (readonly [string, unknown])[]): void {
     const missing = entries.filter(([k]) => !s.sent.has(k));
     if (missing.length === 0) return;

@@ -78,7 +78,6 @@ class Run {
   private mainRunning = 0;
   private outputsLeft: number;
   private paused = 0;
-  private failure: unknown;
   private finished = false;
   private resolve!: (m: Map<Key, unknown>) => void;
   private reject!: (e: unknown) => void;
@@ -167,11 +166,11 @@ class Run {
     const scan = Math.max(0, this.ready.length - 64);
     for (let i = this.ready.length - 1; i >= scan; i--) {
       const t = this.tasks.get(this.ready[i]!)!;
+      const need = t.memory ?? t.nbytes;
       // Inline only what is small to run (a fused chain that ends in a small partial still reads big blocks).
-      const where = t.placement !== "cpu" ? "main" : this.pool && (t.memory ?? t.nbytes) >= this.inlineBytes ? "worker" : "inline";
+      const where = t.placement !== "cpu" ? "main" : this.pool && need >= this.inlineBytes ? "worker" : "inline";
       if (where === "worker" && this.pool!.idle === 0) continue;
       if (where === "main" && this.mainRunning >= MAX_MAIN) continue;
-      const need = t.memory ?? t.nbytes;
       if (this.fits(need) || this.evictFor(need) || this.running === 0) return { index: i, where };
     }
     return undefined;
@@ -183,7 +182,6 @@ class Run {
     this.status.set(key, "running");
     this.inFlight += task.memory ?? task.nbytes;
     this.running++;
-    const inputs = task.args.map((a) => this.values.get(a));
     this.run.onEvent?.({ type: "task-start", key, op: task.op, placement: task.placement, nbytes: task.nbytes });
     const t0 = performance.now();
     const backend = `${this.options.backend.name}:${where}`;
@@ -195,6 +193,7 @@ class Run {
       );
       return;
     }
+    const inputs = task.args.map((a) => this.values.get(a));
     const kernel = this.options.backend.kernel(task.op);
     if (!kernel) {
       this.fail(taskError(key, task.op, new Error(`backend ${this.options.backend.name} has no kernel for op ${task.op}`)));
@@ -393,7 +392,6 @@ class Run {
 
   private fail(e: unknown): void {
     if (this.finished) return;
-    this.failure = e;
     this.finish();
     this.run.onEvent?.({ type: "compute-end", tasks: this.tasks.size, ms: performance.now() - this.t0, failed: true });
     void Promise.allSettled([...this.mainInFlight]).then(() => this.reject(e));

@@ -3,7 +3,7 @@
  * fill value) as a ChunkSource; `createZarr` makes an array (v3, or v2 for zarr-python 2 users) and returns
  * a ChunkSink that writes each chunk whole, compressed, atomically (temporary file, then rename).
  */
-import { TesseraError, blockShape, contiguousTile, isBig, isDType, itemsize, regularChunks, show, sizeOf, stridesOf, tokenize, type ChunkSink, type ChunkSource, type DType, type Tile, type TypedArray } from "@tessera/core";
+import { TesseraError, blockShape, contiguousTile, isBig, isContiguous, isDType, itemsize, regularChunks, show, sizeOf, stridesOf, tokenize, type ChunkSink, type ChunkSource, type DType, type Tile, type TypedArray } from "@tessera/core";
 import * as zarr from "zarrita";
 import { compressor, registerGzip, type CodecName, type CodecSpec } from "./codecs.js";
 import { AtomicFileStore } from "./fs-store.js";
@@ -198,6 +198,10 @@ export async function regionSink(target: StoreLike, options: RegionSinkOptions):
 /** A block padded to the full chunk shape (edge chunks are stored whole, padded with the fill value), as little-endian bytes. */
 function chunkBytes(tile: Tile, chunkShape: readonly number[], dtype: DType, fill: number): Uint8Array {
   const n = sizeOf(chunkShape);
+  // An interior chunk that is already contiguous is its own bytes (the usual case: no copy).
+  if (isContiguous(tile) && tile.shape.every((d, i) => d === chunkShape[i])) {
+    return new Uint8Array(tile.data.buffer, tile.data.byteOffset + tile.offset * itemsize(dtype), n * itemsize(dtype));
+  }
   const out = contiguousTile(new (tile.data.constructor as new (n: number) => TypedArray)(n), chunkShape, dtype);
   if (fill !== 0) (out.data as Float64Array).fill((isBig(dtype) ? BigInt(fill) : fill) as number);
   const os = stridesOf(chunkShape);

@@ -50,13 +50,13 @@ const NAMES = ["a", "b", "c"] as const;
 
 
 /** Code that computes a node into variable `v<n>`; returns the statements and the variable name. */
-function emit(node: Node, leafVar: (i: number) => string, scalarVar: () => string, counter: { n: number }, lines: string[], isRoot: boolean): string {
-  const args = node.operands.map((o) => ("leaf" in o ? leafVar(o.leaf) : "scalar" in o ? scalarVar() : emit(o.node, leafVar, scalarVar, counter, lines, false)));
+function emit(node: Node, leafVar: (i: number) => string, scalarVar: () => string, counter: { n: number }, lines: string[]): string {
+  const args = node.operands.map((o) => ("leaf" in o ? leafVar(o.leaf) : "scalar" in o ? scalarVar() : emit(o.node, leafVar, scalarVar, counter, lines)));
   const v = `v${counter.n++}`;
   const def: EwDef = EW[node.fn];
   const decl = args.map((x, i) => `const ${NAMES[i]} = ${x};`).join(" ");
-  // The root is stored by the loop (with the store conversion); intermediates are converted here.
-  lines.push(`let ${v}; { ${decl} ${v} = ${isRoot ? def.expr(node.out) : convert(def.expr(node.out), node.out)}; }`);
+  // Every node's value is converted to its dtype, as a typed-array store would (the root too: reductions read it).
+  lines.push(`let ${v}; { ${decl} ${v} = ${convert(def.expr(node.out), node.out)}; }`);
   return v;
 }
 
@@ -122,7 +122,7 @@ export function virtualOf(root: Node, value: (src: number) => Tile): Virtual {
     code: (leafRead, scalar) => {
       const lines: string[] = [];
       let si = 0;
-      const v = emit(root, (leaf) => leafRead(leaves.indexOf(leaf)), () => scalar(si++), { n: 0 }, lines, false);
+      const v = emit(root, (leaf) => leafRead(leaves.indexOf(leaf)), () => scalar(si++), { n: 0 }, lines);
       return { lines, value: v };
     },
   };

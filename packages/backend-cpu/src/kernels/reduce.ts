@@ -116,7 +116,7 @@ function foldNew(kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile):
     return `if (${s[0]} === 0) { ${fast} }
       else if (${s[0]} === 1 && ${s[1]} === 1) { ${unitLoop(p, n, big, comb, mean !== undefined)} }
       else { for (let j = 0; j < ${n}; j++) { const x = ${x}; ${mean ? `const m = A2[${p[2]}];` : ""} const s = A0[${p[0]}]; A0[${p[0]}] = ${comb}; ${p.map((q, k) => `${q} += ${s[k]};`).join(" ")} } }`;
-  }, mean ? [[1, 1, 1], [0, 1, 0]] : [[1, 1], [0, 1]]);
+  });
   return out;
 }
 
