@@ -67,7 +67,7 @@ describe("failures during compute", () => {
     await expect(ones([10], { chunks: 2 }).sum().compute({ signal: ac.signal })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "AbortError"));
     const ac2 = new AbortController();
     let started = 0;
-    const p = ones([100], { chunks: 1 }).add(1).sum().compute({
+    const p = ones([4000], { chunks: 1 }).add(1).sum().compute({
       signal: ac2.signal,
       onEvent: (e) => {
         if (e.type === "task-start" && ++started === 10) ac2.abort(new Error("enough"));
@@ -87,7 +87,18 @@ describe("failures during compute", () => {
         if (e.type === "compute-end") counts.computeEnd++;
       },
     });
-    // One fused task per block (16), one combine per column of blocks (4) and the final assembly.
-    expect(counts).toEqual({ start: 21, end: 21, computeEnd: 1 });
+    // One task per column of blocks (its 4 blocks made, folded as one group and aggregated: 4) and the final
+    // assembly; without grouping, one fused task per block (16), one combine per column (4), the assembly.
+    expect(counts).toEqual({ start: 5, end: 5, computeEnd: 1 });
+    const ungrouped = { start: 0, end: 0, computeEnd: 0 };
+    await y.compute({
+      memoryLimit: 1024,
+      onEvent: (e) => {
+        if (e.type === "task-start") ungrouped.start++;
+        if (e.type === "task-end") ungrouped.end++;
+        if (e.type === "compute-end") ungrouped.computeEnd++;
+      },
+    });
+    expect(ungrouped).toEqual({ start: 21, end: 21, computeEnd: 1 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { arange, asarray, compute, ones, optimize, random, syncScheduler, cpuBackend, type SchedulerEvent } from "tessera";
+import { makeData, mismatch, tabulate } from "./helpers/reference.js";
 import { dependents, fuse, keyOf, layerKeys, lower, makeLayer, order, type Graph, type Task } from "@tessera/graph";
 
 describe("keys", () => {
@@ -32,11 +33,34 @@ describe("fusion", () => {
     const s = y.sum();
     // 100 fused chunk tasks + 7 combines (16 per combine over 100 partials -> 7 -> 1) + the aggregate fused into the last combine.
     expect(s.numTasksOptimized).toBeLessThan(s.numTasks);
-    const g = optimize(lower([s.layer], layerKeys(s.layer)));
+    const g = optimize(lower([s.layer], layerKeys(s.layer)), { groupBytes: 0 });
     const fused = [...g.tasks.values()].filter((t) => t.op === "fused");
     expect(fused.length).toBeGreaterThanOrEqual(100);
     const chains = fused.map((t) => (t.attrs["steps"] as { op: string }[]).map((st) => st.op).join(","));
     expect(chains.filter((c) => c === "fill,ew,ew,ew,reduce-chunk").length).toBe(100);
+  });
+
+  it("groups the small blocks of a reduction: one task folds a combine's worth of blocks into one partial", async () => {
+    const { data, ref } = makeData("float32", [64, 48], 7);
+    const x = asarray(data, { shape: [64, 48], chunks: [4, 16] }); // 16 x 3 blocks of 256 B
+    const m = x.mul(2).mean({ axis: 0 });
+    const g = optimize(lower([m.layer], layerKeys(m.layer)));
+    const chains = [...g.tasks.values()].filter((t) => t.op === "fused").map((t) => t.attrs["steps"] as { op: string; inputs: number[] }[]);
+    // Per column of blocks: 16 (block view, elementwise) steps feeding one reduce-chunk of 16 blocks, then the aggregate.
+    expect(chains.length).toBe(3);
+    for (const steps of chains) {
+      expect(steps.map((st) => st.op)).toEqual([...Array(16).fill(["const", "ew"]).flat(), "reduce-chunk", "reduce-aggregate"]);
+      expect(steps[32]!.inputs.length).toBe(16);
+    }
+    // Without grouping, 48 chunk tasks and 3 combines; both give the mean to float64 rounding.
+    expect(optimize(lower([m.layer], layerKeys(m.layer)), { groupBytes: 0 }).tasks.size).toBe(51);
+    const expected = { values: tabulate([48], ([j]) => Math.fround(Array.from({ length: 64 }, (_, i) => 2 * ref.values[i * 48 + j!]!).reduce((a, b) => a + b, 0) / 64)), shape: [48], dtype: "float32" as const };
+    expect(mismatch(await m.compute(), expected)).toBeUndefined();
+    expect(mismatch(await m.compute({ memoryLimit: 16384 }), expected)).toBeUndefined();
+    // Sibling reductions of the same groups merge: one reduce-multi per group.
+    const both = optimize(lower([x.mean({ axis: 0 }).layer, x.std({ axis: 0 }).layer], [...layerKeys(x.mean({ axis: 0 }).layer), ...layerKeys(x.std({ axis: 0 }).layer)]));
+    const multi = [...both.tasks.values()].flatMap((t) => (t.op === "fused" ? (t.attrs["steps"] as { op: string; inputs: number[] }[]) : [])).filter((st) => st.op === "reduce-multi");
+    expect(multi.map((st) => st.inputs.length)).toEqual([16, 16, 16]);
   });
 
   it("never fuses a shared intermediate or an output", () => {
@@ -87,7 +111,7 @@ describe("order", () => {
         peak = Math.max(peak, held);
       }
     };
-    const g = optimize(lower([x.layer], layerKeys(x.layer)));
+    const g = optimize(lower([x.layer], layerKeys(x.layer)), { groupBytes: 0 });
     const deps = dependents(g.tasks);
     const remaining = new Map([...deps].map(([k, v]) => [k, v.length]));
     const scheduler = syncScheduler(cpuBackend);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { asarray, isTesseraError, type DType } from "tessera";
 import type { ReduceKind } from "@tessera/array";
+import { combine, reduceChunk } from "@tessera/backend-cpu";
+import type { Tile } from "@tessera/core";
 import rules from "../fixtures/numpy-rules.json" with { type: "json" };
 import { CHUNKINGS_3D, SHAPE_3D } from "../helpers/chunkings.js";
 import { castRef, makeData, mismatch, mulRef, ravel, sizeOf, tabulate, unravel, type Ref } from "../helpers/reference.js";
@@ -135,6 +137,35 @@ describe("reduction edge cases", () => {
     expect(Math.abs(Number(r.data[0]) - m2 / n) / (m2 / n)).toBeLessThan(1e-6);
     const s = await x.sum().compute();
     expect(Math.abs(Number(s.data[0]) - exactMean * n) / (exactMean * n)).toBeLessThan(1e-7);
+  });
+
+  it("sums over leading rows (the row-sum paths): blocks of 1 to 45 rows, folded one by one or as one group, match the naive sum", async () => {
+    const failures: string[] = [];
+    for (const dtype of ["uint8", "float32", "int16"] as const) {
+      const shape = [45, 7, 3];
+      const { data, ref } = makeData(dtype, shape, 4);
+      const frame = 21;
+      const want = tabulate([1, 7, 3], ([, j, k]) => Array.from({ length: 45 }, (_, i) => ref.values[i * frame + j! * 3 + k!]!).reduce((a, b) => a + b, 0));
+      for (const rows of [1, 2, 3, 5, 8, 13, 21, 45]) {
+        // Blocks as views into the one buffer (offsets), as the reduction gets them.
+        const blocks: Tile[] = [];
+        for (let r = 0; r < 45; r += rows) {
+          const n = Math.min(rows, 45 - r);
+          blocks.push({ data, shape: [n, 7, 3], dtype, strides: [frame, 3, 1], offset: r * frame });
+        }
+        const grouped = reduceChunk(blocks, { kind: "sum", axes: [0] })[0]!;
+        const oneByOne = combine("sum", blocks.map((b) => reduceChunk([b], { kind: "sum", axes: [0] })));
+        for (const [how, got] of [["grouped", grouped], ["one by one", oneByOne[0]!]] as const) {
+          const m = mismatch({ data: got.data, shape: [...got.shape], dtype: "float64" }, { values: want, shape: [1, 7, 3], dtype: "float64" }, 1e-9);
+          if (m) failures.push(`${dtype}/${rows} rows/${how}: ${m}`);
+        }
+        // And through compute (the optimizer groups these small blocks), with mean's count.
+        const x = asarray(data, { shape, chunks: [rows, -1, -1], dtype });
+        const m = mismatch(await x.mean({ axis: 0 }).compute(), refReduce("mean", ref, 0, false, 0, numpyDtype("mean", dtype)), 1e-6);
+        if (m) failures.push(`${dtype}/${rows} rows/mean: ${m}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 
   it("zero-size min is an error; zero-size sum is the identity", async () => {

@@ -8,19 +8,31 @@ import { opDef } from "@tessera/kernels";
 import { LazyArray } from "./array.js";
 import { getDefaults, resolveScheduler, type ComputeOptions } from "./config.js";
 import { denseBlocks, denseWhole } from "./dense.js";
+import { GROUP_BYTES, groupReductionChunks } from "./group-chunks.js";
 import { mergeSiblingReductions } from "./siblings.js";
 import type { Delayed } from "./delayed.js";
 
-/** Merges sibling reductions, then fuses blockwise chains (the op table says which ops absorb producers). */
-export function optimize(graph: Graph): Graph {
-  return fuse(mergeSiblingReductions(graph), { absorbs: (t) => opDef(t.op)?.absorbs ?? false });
+export interface OptimizeOptions {
+  /** Input bytes one grouped reduction task may fold (more where the partials it replaces are larger; 0: no grouping); default 16 MiB. */
+  readonly groupBytes?: number;
+  /** The memory limit of the run: a group's input stays under a sixteenth of it. */
+  readonly memoryLimit?: number;
+}
+
+/**
+ * Groups the small blocks of reductions, merges sibling reductions, then fuses blockwise chains (the op
+ * table says which ops absorb producers).
+ */
+export function optimize(graph: Graph, options: OptimizeOptions = {}): Graph {
+  const grouped = groupReductionChunks(graph, options.groupBytes ?? GROUP_BYTES, (options.memoryLimit ?? Infinity) / 16);
+  return fuse(mergeSiblingReductions(grouped), { absorbs: (t) => opDef(t.op)?.absorbs ?? false });
 }
 
 /** Lowers, optimizes and runs the graph for `outputs`; returns the outputs' values. */
 export async function runGraph(roots: readonly Layer[], outputs: readonly Key[], options: ComputeOptions = {}, extra: { onOutput?: (k: Key, v: unknown) => void | Promise<void>; retainOutputs?: boolean } = {}): Promise<Map<Key, unknown>> {
   const opts = { ...getDefaults(), ...options };
   let graph = lower(roots, outputs);
-  if (opts.optimize !== false) graph = optimize(graph);
+  if (opts.optimize !== false) graph = optimize(graph, opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {});
   const scheduler = resolveScheduler(opts);
   return scheduler.run(graph, {
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -18,7 +18,7 @@ import { Delayed } from "./delayed.js";
 
 export { LazyArray } from "./array.js";
 export { registerScheduler, setDefaults, getDefaults, resolveScheduler, type ComputeOptions, type SchedulerFactory } from "./config.js";
-export { optimize, persist, runGraph, type BlockResult } from "./compute.js";
+export { optimize, persist, runGraph, type BlockResult, type OptimizeOptions } from "./compute.js";
 export {
   asarray,
   full,

@@ -60,8 +60,14 @@ async function decode(file: string, want: ImageInfo, region?: { left: number; to
   return data;
 }
 
-const samples = (buf: Buffer, dtype: DType): Uint8Array | Uint16Array =>
-  dtype === "uint16" ? new Uint16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+/**
+ * The samples of a decoded image in an ordinary ArrayBuffer: sharp's buffers are external memory that
+ * cannot be transferred to a worker (postMessage would clone them, twice), and 16-bit samples need alignment.
+ */
+const samples = (buf: Buffer, dtype: DType): Uint8Array | Uint16Array => {
+  const own = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  return dtype === "uint16" ? new Uint16Array(own) : new Uint8Array(own);
+};
 
 export interface StackOptions {
   /** Images per block along the first axis (default 1). */
@@ -99,10 +105,13 @@ export async function imageStack(files: readonly string[], options: StackOptions
     async read(index): Promise<Tile> {
       const start = index[0]! * per;
       const n = chunks[0]![index[0]!]!;
-      const out = first.dtype === "uint16" ? new Uint16Array(n * frame) : new Uint8Array(n * frame);
       const frames = await Promise.all(files.slice(start, start + n).map((f) => decode(f, first)));
-      frames.forEach((buf, k) => out.set(samples(buf, first.dtype), k * frame));
-      return contiguousTile(out, [n, first.height, first.width, first.channels], first.dtype);
+      const blockShape = [n, first.height, first.width, first.channels];
+      if (n === 1) return contiguousTile(samples(frames[0]!, first.dtype), blockShape, first.dtype);
+      const out = first.dtype === "uint16" ? new Uint16Array(n * frame) : new Uint8Array(n * frame);
+      const bytes = new Uint8Array(out.buffer);
+      frames.forEach((buf, k) => bytes.set(buf, k * buf.byteLength));
+      return contiguousTile(out, blockShape, first.dtype);
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Attrs } from "@tessera/graph";
 import type { WorkerReply, WorkerRequest } from "@tessera/kernels";
 
 /** Flags a worker inherits. Node refuses V8 flags (--max-old-space-size, ...) in a worker's execArgv. */
-const KEPT_FLAGS = ["--enable-source-maps", "--no-warnings"];
+const KEPT_FLAGS = ["--enable-source-maps", "--no-warnings", "--cpu-prof", "--cpu-prof-dir"];
 
 interface Slot {
   worker: Worker;

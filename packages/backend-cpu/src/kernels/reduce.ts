@@ -43,30 +43,83 @@ function filled(shape: readonly number[], v: number): Tile {
   return contiguousTile(data, shape, "float64");
 }
 
-type RowSum = (out: Float64Array, x: TypedArray, offset: number, rows: number, cols: number, rowStride: number) => void;
-const rowSums = new Map<string, RowSum>();
+type BlockRowSum = (out: Float64Array, x: TypedArray, offset: number, rows: number, cols: number, rowStride: number) => void;
+type RowsSum = (out: Float64Array, xs: readonly TypedArray[], offsets: readonly number[], rows: number, cols: number) => void;
+const blockRowSums = new Map<string, BlockRowSum>();
+const rowsSums = new Map<string, RowsSum>();
+
+const pairwise = (t: readonly string[]): string => (t.length === 1 ? t[0]! : `(${pairwise(t.slice(0, t.length / 2))} + ${pairwise(t.slice(t.length / 2))})`);
 
 /**
- * Sums rows into one accumulator row, four rows per pass: the accumulator is read and written once per
- * four input elements instead of once per element (the bound of a plain loop). Generated per input type
- * so that each stays monomorphic.
+ * Sums the rows of one block (`rows` runs of `cols` contiguous elements, `rowStride` apart) into one
+ * accumulator row, eight rows per pass, then four: the accumulator is read and written once per eight input
+ * elements instead of once per element (the bound of a plain loop). Generated per input type so that each
+ * stays monomorphic. `rows` is a multiple of four (`sumRows` leaves the rest to `rowsSum`).
  */
-function rowSum(x: TypedArray): RowSum {
+function blockRowSum(x: TypedArray): BlockRowSum {
   const key = x.constructor.name;
-  let f = rowSums.get(key);
+  let f = blockRowSums.get(key);
   if (!f) {
-    f = new Function(
-      "out", "x", "offset", "rows", "cols", "rowStride",
-      `let r = 0, o = offset;
-       for (; r + 3 < rows; r += 4, o += 4 * rowStride) {
-         const o1 = o + rowStride, o2 = o1 + rowStride, o3 = o2 + rowStride;
-         for (let j = 0; j < cols; j++) out[j] += (x[o + j] + x[o1 + j]) + (x[o2 + j] + x[o3 + j]);
-       }
-       for (; r < rows; r++, o += rowStride) for (let j = 0; j < cols; j++) out[j] += x[o + j];`,
-    ) as RowSum;
-    rowSums.set(key, f);
+    const pass = (k: number): string => {
+      const offs = Array.from({ length: k - 1 }, (_, i) => `o${i + 1} = o${i} + rowStride`).join(", ");
+      return `for (; r + ${k - 1} < rows; r += ${k}, o0 += ${k} * rowStride) { const ${offs}; for (let j = 0; j < cols; j++) out[j] += ${pairwise(Array.from({ length: k }, (_, i) => `x[o${i} + j]`))}; }`;
+    };
+    f = new Function("out", "x", "offset", "rows", "cols", "rowStride", `let r = 0, o0 = offset; ${pass(8)} ${pass(4)}`) as BlockRowSum;
+    blockRowSums.set(key, f);
   }
   return f;
+}
+
+/** Sums rows from anywhere (row r is `cols` elements of `xs[r]` from `offsets[r]`), four per pass. */
+function rowsSum(x: TypedArray): RowsSum {
+  const key = x.constructor.name;
+  let f = rowsSums.get(key);
+  if (!f) {
+    const pass = (k: number): string => {
+      const vars = Array.from({ length: k }, (_, i) => `const x${i} = xs[r + ${i}], o${i} = offsets[r + ${i}];`).join(" ");
+      return `for (; r + ${k - 1} < rows; r += ${k}) { ${vars} for (let j = 0; j < cols; j++) out[j] += ${pairwise(Array.from({ length: k }, (_, i) => `x${i}[o${i} + j]`))}; }`;
+    };
+    f = new Function("out", "xs", "offsets", "rows", "cols", `let r = 0; ${pass(4)} ${pass(2)} ${pass(1)}`) as RowsSum;
+    rowsSums.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * The sum of the blocks that are rows of contiguous columns laid out like the partial (a mean over the
+ * stack axis of images, one or several per block): each block's rows in passes of eight or four, then the
+ * rows left over from all blocks together (one image per block: four images per pass). Returns the blocks
+ * it could not take.
+ */
+function sumRows(out: Tile, blocks: readonly Block[], axes: readonly number[]): Block[] {
+  const acc = out.data as Float64Array;
+  const os = stridesOf(out.shape).map((s, d) => (axes.includes(d) ? 0 : s));
+  const cols = sizeOf(out.shape);
+  const rest: Block[] = [];
+  const xs: TypedArray[] = [];
+  const offsets: number[] = [];
+  for (const t of blocks) {
+    if (isVirtual(t) || isBig(t.dtype) || (xs.length > 0 && t.data.constructor !== xs[0]!.constructor)) {
+      rest.push(t);
+      continue;
+    }
+    const c = collapse(t.shape, [os, t.strides]);
+    const flat = c.shape.length === 1 && c.strides[0]![0] === 1 && c.strides[1]![0] === 1;
+    const rowsOf = flat ? 1 : c.shape.length === 2 && c.strides[0]![0] === 0 && c.strides[0]![1] === 1 && c.strides[1]![1] === 1 ? c.shape[0]! : 0;
+    if (rowsOf === 0 || c.shape[c.shape.length - 1] !== cols) {
+      rest.push(t);
+      continue;
+    }
+    const step = flat ? 0 : c.strides[1]![0]!;
+    const whole = rowsOf - (rowsOf % 4);
+    if (whole > 0) blockRowSum(t.data)(acc, t.data, t.offset, whole, cols, step);
+    for (let r = whole; r < rowsOf; r++) {
+      xs.push(t.data);
+      offsets.push(t.offset + r * step);
+    }
+  }
+  if (xs.length > 0) rowsSum(xs[0]!)(acc, xs, offsets, xs.length, cols);
+  return rest;
 }
 
 /** Folds already made for this block (reduce-multi shares e.g. the sum between a mean and a variance). */
@@ -75,34 +128,32 @@ type FoldMemo = Map<string, Tile>;
 /** A block to reduce: a tile, or an elementwise tree evaluated inside the reduction's loop. */
 export type Block = Tile | Virtual;
 
-/** Folds `t` over `axes` into a new float64 partial; `mean` (same shape as the partial) feeds M2. */
-function fold(kind: FoldKind, t: Block, axes: readonly number[], mean?: Tile, memo?: FoldMemo): Tile {
+/** Folds the blocks over `axes` into one new float64 partial; `mean` (same shape as the partial) feeds M2. */
+function fold(kind: FoldKind, blocks: readonly Block[], axes: readonly number[], mean?: Tile, memo?: FoldMemo): Tile {
   const memoKey = mean ? undefined : `${kind}|${axes.join(",")}`;
   const hit = memoKey ? memo?.get(memoKey) : undefined;
   if (hit) return hit;
-  const out = isVirtual(t) ? foldVirtual(kind, t, axes, mean) : foldNew(kind, t, axes, mean);
+  const out = filled(keptShape(blocks[0]!.shape, axes), FOLDS[kind].init);
+  const nonEmpty = blocks.filter((t) => sizeOf(t.shape) > 0);
+  for (const t of kind === "sum" ? sumRows(out, nonEmpty, axes) : nonEmpty) {
+    if (isVirtual(t)) foldVirtual(out, kind, t, axes, mean);
+    else foldTile(out, kind, t, axes, mean);
+  }
   if (memoKey) memo?.set(memoKey, out);
   return out;
 }
 
-function foldNew(kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile): Tile {
-  const shape = keptShape(t.shape, axes);
-  const out = filled(shape, FOLDS[kind].init);
+/** Folds tile `t` into the partial `out` (every loop below accumulates onto what `out` holds). */
+function foldTile(out: Tile, kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile): void {
+  const shape = out.shape;
   const os = stridesOf(shape).map((s, d) => (axes.includes(d) ? 0 : s));
-  if (kind === "sum" && !isBig(t.dtype) && sizeOf(t.shape) > 0) {
-    // Reducing leading rows of contiguous columns (mean over axis 0 of a block): the row-sum fast path.
-    const c = collapse(t.shape, [os, t.strides]);
-    if (c.shape.length === 2 && c.strides[0]![0] === 0 && c.strides[0]![1] === 1 && c.strides[1]![1] === 1) {
-      rowSum(t.data)(out.data as Float64Array, t.data, t.offset, c.shape[0]!, c.shape[1]!, c.strides[1]![0]!);
-      return out;
-    }
-  }
   const ops = [{ data: out.data, offset: 0, strides: os }, { data: t.data, offset: t.offset, strides: t.strides }];
   if (mean) ops.push({ data: mean.data, offset: 0, strides: os });
   const big = isBig(t.dtype);
   // Sums and M2 into one scalar are bound by the add's latency: four accumulators break the chain.
   const unroll = (kind === "sum" || kind === "m2") && !big;
-  runNest(`fold:${kind}:${big}`, t.shape, ops, [], (p, s, n) => {
+  // Keyed by the input's type too: one nest per type stays monomorphic.
+  runNest(`fold:${kind}:${t.data.constructor.name}`, t.shape, ops, [], (p, s, n) => {
     const x = read("A1", p[1]!, big);
     const m = mean ? `const m = A2[${p[2]}];` : "";
     const comb = FOLDS[kind].comb;
@@ -117,7 +168,6 @@ function foldNew(kind: FoldKind, t: Tile, axes: readonly number[], mean?: Tile):
       else if (${s[0]} === 1 && ${s[1]} === 1) { ${unitLoop(p, n, big, comb, mean !== undefined)} }
       else { for (let j = 0; j < ${n}; j++) { const x = ${x}; ${mean ? `const m = A2[${p[2]}];` : ""} const s = A0[${p[0]}]; A0[${p[0]}] = ${comb}; ${p.map((q, k) => `${q} += ${s[k]};`).join(" ")} } }`;
   });
-  return out;
 }
 
 /** The vector-accumulate loop over unit strides, indexed from fixed bases (V8 keeps bounds checks out of it). */
@@ -127,11 +177,9 @@ function unitLoop(p: readonly string[], n: string, big: boolean, comb: string, w
     for (let j = 0; j < ${n}; j++) { const x = ${x}; ${withMean ? "const m = A2[b2 + j];" : ""} const s = A0[b0 + j]; A0[b0 + j] = ${comb}; }`;
 }
 
-/** Arg-reductions also get the block's start, the array's shape, and whether the index is flat (axis null). */
-/** fold over a virtual block: the element is computed from the leaves in the loop, never stored. */
-function foldVirtual(kind: FoldKind, v: Virtual, axes: readonly number[], mean?: Tile): Tile {
-  const shape = keptShape(v.shape, axes);
-  const out = filled(shape, FOLDS[kind].init);
+/** Folds a virtual block into `out`: each element is computed from the leaves in the loop, never stored. */
+function foldVirtual(out: Tile, kind: FoldKind, v: Virtual, axes: readonly number[], mean?: Tile): void {
+  const shape = out.shape;
   const os = stridesOf(shape).map((s, d) => (axes.includes(d) ? 0 : s));
   const leaves = v.leaves.map((t) => ({ data: t.data, offset: t.offset, strides: broadcastStrides(t, v.shape) }));
   const ops = [{ data: out.data, offset: 0, strides: os }, ...leaves];
@@ -145,34 +193,38 @@ function foldVirtual(kind: FoldKind, v: Virtual, axes: readonly number[], mean?:
     return `if (${s[0]} === 0) { let s = A0[${p[0]}]; ${m} for (let j = 0; j < ${n}; j++) { ${lines.join(" ")} const x = ${value}; s = ${comb}; ${bumps(1)} } A0[${p[0]}] = s; }
       else { for (let j = 0; j < ${n}; j++) { ${lines.join(" ")} const x = ${value}; ${m} const s = A0[${p[0]}]; A0[${p[0]}] = ${comb}; ${bumps(0)} } }`;
   });
-  return out;
 }
 
 export type ChunkAttrs = { readonly kind: ReduceKind; readonly axes: readonly number[]; readonly starts?: readonly number[]; readonly fullShape?: readonly number[]; readonly flat?: boolean };
 
-export function reduceChunk(t: Block, a: ChunkAttrs, memo?: FoldMemo): Tile[] {
+/**
+ * The partial of one block, or of several blocks along the reduced axes folded together (the graph groups
+ * small blocks: see `chunkGroups` in @tessera/array). Arg-reductions take one block (its start is in `a`).
+ */
+export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: FoldMemo): Tile[] {
   const { kind, axes } = a;
   const nanv = kind.startsWith("nan");
+  const count = (): Tile => (nanv ? fold("nancount", blocks, axes, undefined, memo) : filled(keptShape(blocks[0]!.shape, axes), blocks.reduce((acc, t) => acc + reducedCount(t, axes), 0)));
   switch (kind) {
     case "mean":
-    case "nanmean": {
-      const sum = fold(nanv ? "nansum" : "sum", t, axes, undefined, memo);
-      return [sum, nanv ? fold("nancount", t, axes, undefined, memo) : filled(sum.shape, reducedCount(t, axes))];
-    }
+    case "nanmean":
+      return [fold(nanv ? "nansum" : "sum", blocks, axes, undefined, memo), count()];
     case "var":
     case "nanvar":
     case "std":
     case "nanstd": {
-      const sum = fold(nanv ? "nansum" : "sum", t, axes, undefined, memo);
-      const count = nanv ? fold("nancount", t, axes, undefined, memo) : filled(sum.shape, reducedCount(t, axes));
-      const mean = divide(sum, count);
-      return [count, mean, fold(nanv ? "nanm2" : "m2", t, axes, mean)];
+      const n = count();
+      const mean = divide(fold(nanv ? "nansum" : "sum", blocks, axes, undefined, memo), n);
+      return [n, mean, fold(nanv ? "nanm2" : "m2", blocks, axes, mean)];
     }
     case "argmin":
-    case "argmax":
+    case "argmax": {
+      if (blocks.length !== 1) throw new Error(`reduce-chunk: ${kind} takes one block, got ${blocks.length}`);
+      const t = blocks[0]!;
       return argChunk(isVirtual(t) ? materializeVirtual(t) : t, a);
+    }
     default:
-      return [fold(kind, t, axes, undefined, memo)];
+      return [fold(kind, blocks, axes, undefined, memo)];
   }
 }
 
@@ -340,16 +392,18 @@ function castValues(v: ArrayLike<number>, n: number, dtype: DType): TypedArray {
   return out;
 }
 
-export const reduceChunkKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] => reduceChunk(isVirtual(inputs[0]) ? inputs[0] : asTile(inputs[0], "reduce-chunk"), attrs as ChunkAttrs);
+const blocksOf = (inputs: readonly unknown[], op: string): Block[] => inputs.map((v) => (isVirtual(v) ? v : asTile(v, op)));
+
+export const reduceChunkKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] => reduceChunk(blocksOf(inputs, "reduce-chunk"), attrs as ChunkAttrs);
 export const reduceCombineKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] =>
   combine(attrs["kind"] as ReduceKind, inputs.map((v) => asTiles(v, "reduce-combine")));
 export const reduceAggregateKernel = (inputs: readonly unknown[], attrs: Attrs): Tile => aggregate(asTiles(inputs[0], "reduce-aggregate"), attrs as AggregateAttrs);
 
 /** Several reductions of one block (sibling reduce-chunk tasks merged by the optimizer): their partials, in order. */
 export const reduceMultiKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[][] => {
-  const t: Block = isVirtual(inputs[0]) ? inputs[0] : asTile(inputs[0], "reduce-multi");
+  const blocks = blocksOf(inputs, "reduce-multi");
   const memo: FoldMemo = new Map();
-  return (attrs["parts"] as readonly ChunkAttrs[]).map((a) => reduceChunk(t, a, memo));
+  return (attrs["parts"] as readonly ChunkAttrs[]).map((a) => reduceChunk(blocks, a, memo));
 };
 
 export const pickKernel = (inputs: readonly unknown[], attrs: Attrs): unknown => (inputs[0] as readonly unknown[])[attrs["index"] as number];
