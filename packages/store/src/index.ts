@@ -9,6 +9,7 @@
  * source.shape; source.chunks; await source.read([0, 0]);
  * ```
  */
-export { openZarr, createZarr, regionSink, type OpenZarrOptions, type CreateZarrOptions, type RegionSinkOptions, type StoreLike } from "./zarr.js";
+export { openZarr, createZarr, regionSink, type OpenZarrOptions, type CreateZarrOptions, type RegionSinkOptions, type StoreLike, type ZarrStore } from "./zarr.js";
 export { AtomicFileStore, TEMP_PREFIX } from "./fs-store.js";
+export { halfToNumber, numberToHalf } from "./float16.js";
 export { compressor, registerGzip, type CodecName, type CodecSpec, type Compressor } from "./codecs.js";

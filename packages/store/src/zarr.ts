@@ -6,13 +6,50 @@
 import { TesseraError, blockShape, contiguousTile, isBig, isContiguous, isDType, itemsize, regularChunks, show, sizeOf, stridesOf, tokenize, type ChunkSink, type ChunkSource, type DType, type Tile, type TypedArray } from "@tessera/core";
 import * as zarr from "zarrita";
 import { compressor, registerGzip, type CodecName, type CodecSpec } from "./codecs.js";
+import { widenHalf, numberToHalf } from "./float16.js";
 import { AtomicFileStore } from "./fs-store.js";
 
 registerGzip();
 
-export type StoreLike = string | AtomicFileStore;
+/**
+ * Any key-value store in zarrita's shape: keys are absolute paths ("/raw/zarr.json"). Reading needs `get`;
+ * writing needs `set` (and `delete` to overwrite). `AtomicFileStore` is the file-system one (atomic writes);
+ * others, e.g. `@zarrita/storage`'s FetchStore for HTTP, make their own guarantees.
+ */
+export interface ZarrStore {
+  get(key: `/${string}`): Promise<Uint8Array | undefined>;
+  set?(key: `/${string}`, value: Uint8Array): Promise<void>;
+  has?(key: `/${string}`): Promise<boolean>;
+  delete?(prefix: `/${string}`): Promise<void>;
+  /** Where the store is (a directory, a URL), for messages and keys. */
+  readonly root?: string | URL;
+  readonly url?: string | URL;
+}
 
-const storeOf = (target: StoreLike): AtomicFileStore => (typeof target === "string" ? new AtomicFileStore(target) : target);
+/** A directory (made an AtomicFileStore) or a store. */
+export type StoreLike = string | ZarrStore;
+
+const storeOf = (target: StoreLike): ZarrStore => (typeof target === "string" ? new AtomicFileStore(target) : target);
+
+const ids = new WeakMap<object, string>();
+let nextId = 0;
+
+/** A name for a store: its root or URL, else an id of the object (so its arrays get keys of their own). */
+function storeName(store: ZarrStore): string {
+  const where = store.root ?? store.url;
+  if (where !== undefined) return String(where);
+  let id = ids.get(store);
+  if (id === undefined) ids.set(store, (id = `store#${++nextId}`));
+  return id;
+}
+
+const hasKey = async (store: ZarrStore, key: `/${string}`): Promise<boolean> => (store.has ? store.has(key) : (await store.get(key)) !== undefined);
+
+function writable(store: ZarrStore, what: string): Required<Pick<ZarrStore, "set">> & ZarrStore {
+  if (typeof store.set !== "function") throw new TesseraError("ValueError", `${what}: the store ${show(storeName(store))} cannot be written (it has no set method); write to a directory or a writable store`);
+  return store as Required<Pick<ZarrStore, "set">> & ZarrStore;
+}
+
 const abs = (path: string): `/${string}` => (path === "" || path === "/" ? "/" : `/${path.replace(/^\/+|\/+$/g, "")}`);
 const join = (a: `/${string}`, b: string): `/${string}` => (a === "/" ? `/${b}` : `${a}/${b}`);
 
@@ -32,27 +69,36 @@ export interface OpenZarrOptions {
 
 export async function openZarr(target: StoreLike, options: OpenZarrOptions = {}): Promise<ChunkSource & { readonly attributes: Record<string, unknown>; readonly zarrFormat: 2 | 3 }> {
   const store = storeOf(target);
+  const name = storeName(store);
   const path = abs(options.path ?? "");
-  const metaBytes = (await store.get(join(path, "zarr.json"))) ?? (await store.get(join(path, ".zarray")));
-  if (!metaBytes) throw new TesseraError("ValueError", `fromZarr: no Zarr array at ${show(store.root)} path ${show(path)} (neither zarr.json nor .zarray); check the path, or give { path } inside the store`);
-  const meta = JSON.parse(new TextDecoder().decode(metaBytes)) as { data_type?: string; dtype?: string };
-  const declared = meta.data_type ?? meta.dtype;
-  if (declared === "float16" || declared === "<f2" || declared === ">f2") {
-    throw new TesseraError("DTypeError", `fromZarr: ${show(path)} is float16, which is not supported yet (Node 20 has no Float16Array); convert it to float32 first (e.g. with zarr-python)`);
-  }
-  let arr: zarr.Array<zarr.DataType, AtomicFileStore>;
+  const v3Key = join(path, "zarr.json");
+  const v3Bytes = await store.get(v3Key);
+  const metaKey = v3Bytes ? v3Key : join(path, ".zarray");
+  const metaBytes = v3Bytes ?? (await store.get(metaKey));
+  if (!metaBytes) throw new TesseraError("ValueError", `fromZarr: no Zarr array at ${show(name)} path ${show(path)} (neither zarr.json nor .zarray); check the path, or give { path } inside the store`);
+  const zarrFormat: 2 | 3 = v3Bytes ? 3 : 2;
+  let meta: Record<string, unknown>;
   try {
-    arr = await zarr.open(zarr.root(store).resolve(path), { kind: "array" });
+    meta = JSON.parse(new TextDecoder().decode(metaBytes)) as Record<string, unknown>;
   } catch (e) {
-    throw new TesseraError("ValueError", `fromZarr: the Zarr array at ${show(store.root)} path ${show(path)} cannot be opened: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new TesseraError("ValueError", `fromZarr: the metadata ${show(metaKey)} in ${show(name)} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
-  const dtype = arr.dtype as string;
-  if (!isDType(dtype)) throw new TesseraError("DTypeError", `fromZarr: dtype ${show(dtype)} of ${show(path)} is not supported; supported: bool, (u)int8-64, float32, float64`);
+  const declared = meta["data_type"] ?? meta["dtype"];
+  // float16: zarrita reads the bit patterns as uint16 (the metadata is rewritten on the way in), widened to float32 here.
+  const half = declared === "float16" || declared === "<f2" || declared === ">f2";
+  const opened = half ? halfAsUint16(store, metaKey, meta, zarrFormat) : store;
+  let arr: zarr.Array<zarr.DataType, ZarrStore>;
+  try {
+    arr = await zarr.open(zarr.root(opened).resolve(path), { kind: "array" });
+  } catch (e) {
+    throw new TesseraError("ValueError", `fromZarr: the Zarr array at ${show(name)} path ${show(path)} cannot be opened: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const dtype = half ? "float32" : (arr.dtype as string);
+  if (!isDType(dtype)) throw new TesseraError("DTypeError", `fromZarr: dtype ${show(dtype)} of ${show(path)} is not supported; supported: bool, (u)int8-64, float16 (read as float32), float32, float64`);
   const shape = [...arr.shape];
   const chunkShape = [...arr.chunks];
   const chunks = shape.map((n, d) => regularChunks(n, chunkShape[d]!));
-  const zarrFormat: 2 | 3 = (await store.has(join(path, "zarr.json"))) ? 3 : 2;
-  const token = tokenize("zarr", store.root, path, shape, chunkShape, dtype, zarrFormat);
+  const token = tokenize("zarr", name, path, shape, chunkShape, declared, zarrFormat);
   return {
     shape,
     dtype,
@@ -62,13 +108,35 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
     zarrFormat,
     async read(index): Promise<Tile> {
       const c = await arr.getChunk([...index]);
-      const data = chunkData(c.data, dtype);
+      const data = half ? widenHalf(c.data as Uint16Array) : chunkData(c.data, dtype);
       const full: Tile = { data, shape: [...c.shape], dtype, strides: [...c.stride], offset: 0 };
       // Edge chunks are stored whole: the block is the part inside the array.
       const bshape = blockShape(chunks, index);
       return { ...full, shape: bshape };
     },
   };
+}
+
+/** The fill value of float16 metadata as the bit pattern zarrita will fill uint16 chunks with. */
+function halfFill(fill: unknown): number | null {
+  if (fill === null || fill === undefined) return null;
+  if (typeof fill === "string") {
+    if (/^0x[0-9a-f]{1,4}$/i.test(fill)) return Number.parseInt(fill.slice(2), 16);
+    const special: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
+    if (fill in special) return numberToHalf(special[fill]!);
+  }
+  if (typeof fill === "number") return numberToHalf(fill);
+  throw new TesseraError("ValueError", `fromZarr: float16 fill value ${show(fill)} is not a number, "NaN", "Infinity", "-Infinity" or a 0x bit pattern`);
+}
+
+/** `store`, except that the float16 array's metadata at `metaKey` reads as uint16 (the same bytes per element). */
+function halfAsUint16(store: ZarrStore, metaKey: `/${string}`, meta: Record<string, unknown>, format: 2 | 3): ZarrStore {
+  const rewritten =
+    format === 3
+      ? { ...meta, data_type: "uint16", fill_value: halfFill(meta["fill_value"]) ?? 0 }
+      : { ...meta, dtype: String(meta["dtype"]).replace("f2", "u2"), fill_value: halfFill(meta["fill_value"]) };
+  const bytes = new TextEncoder().encode(JSON.stringify(rewritten));
+  return { get: async (key) => (key === metaKey ? bytes : store.get(key)), root: storeName(store) };
 }
 
 export interface CreateZarrOptions {
@@ -86,16 +154,20 @@ export interface CreateZarrOptions {
 
 const V2_DTYPES: Record<DType, string> = { bool: "|b1", int8: "|i1", uint8: "|u1", int16: "<i2", uint16: "<u2", int32: "<i4", uint32: "<u4", int64: "<i8", uint64: "<u8", float32: "<f4", float64: "<f8" };
 
-export async function createZarr(target: StoreLike, options: CreateZarrOptions): Promise<ChunkSink & { readonly store: AtomicFileStore; readonly path: string }> {
-  const store = storeOf(target);
+export async function createZarr(target: StoreLike, options: CreateZarrOptions): Promise<ChunkSink & { readonly store: ZarrStore; readonly path: string }> {
+  const store = writable(storeOf(target), "toZarr");
+  const name = storeName(store);
   const path = abs(options.path ?? "");
   const format = options.zarrFormat ?? 3;
   if (format !== 2 && format !== 3) throw new TesseraError("ValueError", `toZarr(zarrFormat): ${show(format)} must be 2 or 3`);
-  const exists = (await store.has(join(path, "zarr.json"))) || (await store.has(join(path, ".zarray")));
+  const exists = (await hasKey(store, join(path, "zarr.json"))) || (await hasKey(store, join(path, ".zarray")));
   if (exists && !options.overwrite) {
-    throw new TesseraError("ValueError", `toZarr: an array already exists at ${show(store.root)} path ${show(path)}; pass { overwrite: true } to replace it`);
+    throw new TesseraError("ValueError", `toZarr: an array already exists at ${show(name)} path ${show(path)}; pass { overwrite: true } to replace it`);
   }
-  if (exists) await store.delete(path);
+  if (exists) {
+    if (typeof store.delete !== "function") throw new TesseraError("ValueError", `toZarr: the store ${show(name)} cannot delete the array at ${show(path)} to overwrite it (it has no delete method); remove it first, or write elsewhere`);
+    await store.delete(path);
+  }
   const { shape, dtype } = options;
   const chunkShape = options.chunkShape.map((c, d) => Math.max(1, Math.min(c, Math.max(1, shape[d]!))));
   const comp = await compressor(options.codec, dtype);
@@ -117,7 +189,7 @@ export async function createZarr(target: StoreLike, options: CreateZarrOptions):
     await store.set(join(path, ".zattrs"), new TextEncoder().encode(JSON.stringify(options.attributes ?? {})));
   }
   const chunks = shape.map((n, d) => regularChunks(n, chunkShape[d]!));
-  const token = tokenize("zarr-sink", store.root, path, shape, chunkShape, dtype, format);
+  const token = tokenize("zarr-sink", name, path, shape, chunkShape, dtype, format);
   const key = (index: readonly number[]): `/${string}` =>
     format === 3 ? join(path, ["c", ...index].join("/")) : join(path, index.length ? index.join(".") : "0");
   return {
@@ -160,17 +232,19 @@ function codecOf(meta: Record<string, unknown>, format: 2 | 3): CodecSpec {
  * region goes to the array's chunk `index + region start / chunk`.
  */
 export async function regionSink(target: StoreLike, options: RegionSinkOptions): Promise<ChunkSink & { readonly shape: readonly number[]; readonly dtype: DType }> {
-  const store = storeOf(target);
+  const store = writable(storeOf(target), "store");
+  const name = storeName(store);
   const path = abs(options.path ?? "");
   const v3 = await store.get(join(path, "zarr.json"));
   const v2 = v3 ? undefined : await store.get(join(path, ".zarray"));
-  if (!v3 && !v2) throw new TesseraError("ValueError", `store: no Zarr array at ${show(store.root)} path ${show(path)}; create it first (toZarr or createZarr)`);
+  if (!v3 && !v2) throw new TesseraError("ValueError", `store: no Zarr array at ${show(name)} path ${show(path)}; create it first (toZarr or createZarr)`);
   const meta = JSON.parse(new TextDecoder().decode(v3 ?? v2)) as Record<string, unknown>;
   const format: 2 | 3 = v3 ? 3 : 2;
   const shape = meta["shape"] as number[];
   const chunkShape = format === 3 ? ((meta["chunk_grid"] as { configuration: { chunk_shape: number[] } }).configuration.chunk_shape) : (meta["chunks"] as number[]);
   const dtype = (format === 3 ? meta["data_type"] : Object.entries(V2_DTYPES).find(([, v]) => v === meta["dtype"])?.[0]) as DType;
   const fill = Number(meta["fill_value"] ?? 0) || 0;
+  if (!isDType(dtype)) throw new TesseraError("DTypeError", `store: the target array holds ${show(format === 3 ? meta["data_type"] : meta["dtype"])}, which cannot be written here; write a new array with toZarr`);
   if (options.region.length !== shape.length) throw new TesseraError("ValueError", `store(region): ${show(options.region)} has ${options.region.length} entries; the array has ${shape.length} axes`);
   options.region.forEach(([a, b], d) => {
     if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b <= shape[d]! && a < b) || a % chunkShape[d]! !== 0 || (b % chunkShape[d]! !== 0 && b !== shape[d])) {
@@ -188,7 +262,7 @@ export async function regionSink(target: StoreLike, options: RegionSinkOptions):
     shape: options.region.map(([a, b]) => b - a),
     dtype,
     chunks: options.region.map(([a, b], d) => regularChunks(b - a, chunkShape[d]!)),
-    token: tokenize("zarr-region", store.root, path, options.region),
+    token: tokenize("zarr-region", name, path, options.region),
     async write(index, tile) {
       await store.set(key(index), await comp.encode(chunkBytes(tile, chunkShape, dtype, fill)));
     },

@@ -64,7 +64,10 @@ registerScheduler("threads", (o) => {
 });
 setDefaults({ scheduler: "threads" });
 
-/** A lazy array over a Zarr array (v2 or v3) in a directory: blocks are its chunks (or `chunks`). */
+/**
+ * A lazy array over a Zarr array (v2 or v3) in a directory or any store with `get` (e.g. `@zarrita/storage`'s
+ * FetchStore): blocks are its chunks (or `chunks`). float16 arrays read as float32.
+ */
 export async function fromZarr(target: StoreLike, options: OpenZarrOptions & { chunks?: ChunkSpec } = {}): Promise<LazyArray> {
   const source = await openZarr(target, options);
   return fromSource(source, options.chunks !== undefined ? { chunks: options.chunks } : {});
@@ -292,7 +295,7 @@ export {
   type ErrorCode,
 } from "@tessera/core";
 export type { StackOptions, WriteImageOptions, ImageFormat } from "@tessera/io-image";
-export { AtomicFileStore, openZarr, createZarr, type CodecName, type CodecSpec, type StoreLike } from "@tessera/store";
+export { AtomicFileStore, openZarr, createZarr, type CodecName, type CodecSpec, type StoreLike, type ZarrStore } from "@tessera/store";
 export type { SchedulerEvent, TaskStartEvent, TaskEndEvent, EventListener, Scheduler, Graph, Task, Key } from "@tessera/graph";
 export { syncScheduler, threadScheduler, WorkerPool, defaultMemoryLimit, profile, progressBar, type Profile, type ProfileSummary } from "@tessera/scheduler";
 export { cpuBackend } from "@tessera/backend-cpu";
