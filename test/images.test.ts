@@ -50,6 +50,39 @@ describe("imread: stacks of images", () => {
     await expect(imread([join(sub, "missing.png")])).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && /missing\.png/.test((e as Error).message));
     await expect(imread(join(sub, "*.gif"))).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && /no file matches/.test((e as Error).message));
   });
+
+  it("mismatched images on request: resized to the first image's size (as sharp resizes), or cropped and padded with zeros", async () => {
+    const sub = mkdtempSync(join(dir, "fit-"));
+    const shapes: [number, number, number][] = [[6, 5, 3], [4, 8, 3], [9, 3, 1], [6, 5, 4]];
+    const refs = shapes.map((sh, k) => makeData("uint8", sh, 30 + k, { positive: true }).ref);
+    const files = refs.map((_, k) => join(sub, `f${k}.png`));
+    for (const [k, r] of refs.entries()) await writeRef(files[k]!, r, "png");
+    await expect(imread(files)).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ShapeMismatch") && /f1\.png/.test((e as Error).message) && /mismatch: "resize"/.test((e as Error).message));
+
+    const resized = await imread(files, { mismatch: "resize", imagesPerChunk: 3 });
+    expect(resized.shape).toEqual([4, 6, 5, 3]);
+    const got = (await resized.compute()).data as Uint8Array;
+    const frame = 6 * 5 * 3;
+    for (const [k, f] of files.entries()) {
+      // The reference: sharp itself, resizing (fit "fill") and converting to 3 channels.
+      const want = await sharp(f).resize(5, 6, { fit: "fill" }).removeAlpha().raw().toBuffer();
+      expect(Buffer.compare(Buffer.from(got.subarray(k * frame, (k + 1) * frame)), k === 0 ? Buffer.from(Uint8Array.from(refs[0]!.values)) : want), `image ${k}`).toBe(0);
+    }
+
+    const padded = await imread(files, { mismatch: "pad" });
+    const p = (await padded.compute()).data as Uint8Array;
+    for (const [k, r] of refs.entries()) {
+      // The reference: the image's own values (grey repeated over 3 channels, alpha dropped), cut or zero-padded.
+      const [h, w, c] = r.shape as [number, number, number];
+      const want = tabulate([6, 5, 3], ([i, j, ch]) => (i! < h && j! < w ? r.values[ravel([i!, j!, c === 1 ? 0 : ch!], r.shape)]! : 0));
+      expect(Array.from(p.subarray(k * frame, (k + 1) * frame)), `image ${k}`).toEqual(want);
+    }
+
+    // Sample depth must match even then; an unknown mode is refused.
+    await writeRef(join(sub, "deep.png"), makeData("uint16", [6, 5, 3], 9, { positive: true }).ref, "png");
+    await expect(imread([files[0]!, join(sub, "deep.png")], { mismatch: "pad" })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "DTypeError") && /deep\.png/.test((e as Error).message));
+    await expect(imread(files, { mismatch: "stretch" as never })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && /mismatch/.test((e as Error).message));
+  });
 });
 
 describe("openImage: one image, region by region", () => {

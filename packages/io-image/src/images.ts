@@ -44,18 +44,32 @@ async function info(file: string): Promise<ImageInfo> {
   return { width: m.width, height: m.height, channels: m.channels, dtype };
 }
 
-/** Decodes (a region of) an image to raw samples with the expected channel count. */
-async function decode(file: string, want: ImageInfo, region?: { left: number; top: number; width: number; height: number }): Promise<Buffer> {
+/** How one image of a stack is brought to the stack's size: stretched, or cropped/padded at the bottom and right. */
+interface Fit {
+  readonly mode: "resize" | "pad";
+  readonly from: { readonly width: number; readonly height: number };
+}
+
+/** Decodes (a region of) an image to raw samples with the expected channel count (and size, with `fit`). */
+async function decode(file: string, want: ImageInfo, region?: { left: number; top: number; width: number; height: number }, fit?: Fit): Promise<Buffer> {
   let img = sharp(file, { limitInputPixels: false });
   if (region) img = img.extract(region);
+  if (fit?.mode === "resize") img = img.resize(want.width, want.height, { fit: "fill" });
+  else if (fit?.mode === "pad") {
+    const width = Math.min(fit.from.width, want.width);
+    const height = Math.min(fit.from.height, want.height);
+    if (width < fit.from.width || height < fit.from.height) img = img.extract({ left: 0, top: 0, width, height });
+    if (width < want.width || height < want.height) img = img.extend({ bottom: want.height - height, right: want.width - width, background: { r: 0, g: 0, b: 0, alpha: 0 } });
+  }
   // Keep the samples as they are: grey stays one channel, 16-bit stays 16-bit (sharp would make 8-bit sRGB).
   if (want.channels <= 2) img = img.toColourspace(want.dtype === "uint16" ? "grey16" : "b-w");
   else if (want.dtype === "uint16") img = img.toColourspace("rgb16");
   if (want.channels === 3) img = img.removeAlpha();
   else if (want.channels === 4) img = img.ensureAlpha();
   const { data, info: out } = await img.raw({ depth: want.dtype === "uint16" ? "ushort" : "uchar" }).toBuffer({ resolveWithObject: true });
-  if (out.channels !== want.channels) {
-    throw new TesseraError("ShapeMismatch", `image ${show(file)} decoded to ${out.channels} channels where ${want.channels} were expected`);
+  const [height, width] = region ? [region.height, region.width] : [want.height, want.width];
+  if (out.channels !== want.channels || out.width !== width || out.height !== height) {
+    throw new TesseraError("ShapeMismatch", `image ${show(file)} decoded to ${out.height} x ${out.width} x ${out.channels} where ${height} x ${width} x ${want.channels} was expected`);
   }
   return data;
 }
@@ -74,24 +88,38 @@ export interface StackOptions {
   readonly imagesPerChunk?: number;
   /** Channels to read: 1 (grey), 3 (colour, alpha dropped) or 4 (alpha added); default: as stored. */
   readonly channels?: 1 | 3 | 4;
+  /**
+   * Images whose size or channel count differs from the first image's: an error naming the file and both
+   * shapes ("error", the default), stretched to the first image's size ("resize"), or cropped and padded
+   * with zeros at the bottom and right to it ("pad"); channels are converted to the first image's. Sample
+   * depth (8 or 16 bits) must match in every case.
+   */
+  readonly mismatch?: "error" | "resize" | "pad";
 }
 
-/** A stack of images of one size as a (n, h, w, c) source; the first mismatching file is an error. */
+/** A stack of images of one size as a (n, h, w, c) source; the first mismatching file is an error (or fitted). */
 export async function imageStack(files: readonly string[], options: StackOptions = {}): Promise<ChunkSource & { readonly files: readonly string[] }> {
   if (files.length === 0) throw new TesseraError("ValueError", "imread: no files given");
   const per = options.imagesPerChunk ?? 1;
   if (!Number.isInteger(per) || per < 1) throw new TesseraError("ChunkSpecError", `imread(imagesPerChunk): ${show(per)} must be a positive integer`);
   const ch = options.channels;
   if (ch !== undefined && ch !== 1 && ch !== 3 && ch !== 4) throw new TesseraError("ValueError", `imread(channels): ${show(ch)} must be 1, 3 or 4`);
-  const infos = (await Promise.all(files.map(info))).map((i) => (ch === undefined ? i : { ...i, channels: ch }));
+  const mode = options.mismatch ?? "error";
+  if (mode !== "error" && mode !== "resize" && mode !== "pad") throw new TesseraError("ValueError", `imread(mismatch): ${show(mode)} must be "error", "resize" or "pad"`);
+  const stored = await Promise.all(files.map(info));
+  const infos = stored.map((i) => (ch === undefined ? i : { ...i, channels: ch }));
   const first = infos[0]!;
-  infos.forEach((i, k) => {
-    if (i.width !== first.width || i.height !== first.height || i.channels !== first.channels || i.dtype !== first.dtype) {
-      throw new TesseraError(
-        "ShapeMismatch",
-        `imread: ${show(files[k])} is ${i.height} x ${i.width} x ${i.channels} ${i.dtype} but ${show(files[0])} is ${first.height} x ${first.width} x ${first.channels} ${first.dtype}; all images of a stack must match`,
-      );
+  const fits: (Fit | undefined)[] = infos.map((i, k) => {
+    const same = i.width === first.width && i.height === first.height;
+    if (same && i.channels === first.channels && i.dtype === first.dtype) return undefined;
+    const shapes = `${show(files[k])} is ${i.height} x ${i.width} x ${i.channels} ${i.dtype} but ${show(files[0])} is ${first.height} x ${first.width} x ${first.channels} ${first.dtype}`;
+    if (i.dtype !== first.dtype) {
+      throw new TesseraError("DTypeError", `imread: ${shapes}; all images of a stack must have the same sample depth (convert the files, or read them as separate stacks)`);
     }
+    if (mode === "error") {
+      throw new TesseraError("ShapeMismatch", `imread: ${shapes}; all images of a stack must match (or pass { mismatch: "resize" } or { mismatch: "pad" } to fit them to the first)`);
+    }
+    return same ? undefined : { mode, from: { width: i.width, height: i.height } };
   });
   const shape = [files.length, first.height, first.width, first.channels];
   const chunks = [regularChunks(files.length, per), [first.height], [first.width], [first.channels]];
@@ -101,11 +129,11 @@ export async function imageStack(files: readonly string[], options: StackOptions
     dtype: first.dtype,
     chunks,
     files: [...files],
-    token: tokenize("image-stack", files, shape, first.dtype, per),
+    token: tokenize("image-stack", files, shape, first.dtype, per, mode),
     async read(index): Promise<Tile> {
       const start = index[0]! * per;
       const n = chunks[0]![index[0]!]!;
-      const frames = await Promise.all(files.slice(start, start + n).map((f) => decode(f, first)));
+      const frames = await Promise.all(files.slice(start, start + n).map((f, k) => decode(f, first, undefined, fits[start + k])));
       const blockShape = [n, first.height, first.width, first.channels];
       if (n === 1) return contiguousTile(samples(frames[0]!, first.dtype), blockShape, first.dtype);
       const out = first.dtype === "uint16" ? new Uint16Array(n * frame) : new Uint8Array(n * frame);
