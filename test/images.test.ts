@@ -99,6 +99,32 @@ describe("openImage: one image, region by region", () => {
     const want = { values: tabulate([50, 40, 3], ([i, j, c]) => ref.values[ravel([70 + i!, 10 + j!, c!], [300, 200, 3])]!), shape: [50, 40, 3], dtype: "uint8" as const };
     expect(mismatch(await part.compute(), want, 0)).toBeUndefined();
   });
+
+  it("an image past sharp's default pixel limit (17000 x 16000) reads region by region under a 64 MiB memory limit", async () => {
+    const W = 17000;
+    const H = 16000;
+    const P = 300;
+    const { ref: patch } = makeData("uint8", [P, P, 3], 12, { positive: true });
+    const places = [[15500, 16500], [200, 100]] as const;
+    const file = join(dir, "huge.tif");
+    await sharp({ create: { width: W, height: H, channels: 3, background: { r: 12, g: 34, b: 56 } }, limitInputPixels: false })
+      .composite(places.map(([top, left]) => ({ input: Buffer.from(Uint8Array.from(patch.values)), raw: { width: P, height: P, channels: 3 as const }, top, left })))
+      .removeAlpha()
+      .tiff({ tile: true, tileWidth: 512, tileHeight: 512, compression: "deflate" })
+      .toFile(file);
+    const x = await openImage(file, { tileSize: 1024 });
+    expect(x.shape).toEqual([H, W, 3]);
+    // Regions around each patch: the patch's values where it lies, the background elsewhere.
+    for (const [top, left] of places) {
+      const [r0, c0] = [top - 40, left - 60];
+      const part = x.get([slice(r0, r0 + 400), slice(c0, c0 + 420), null]);
+      const want = tabulate([400, 420, 3], ([i, j, c]) => {
+        const [pi, pj] = [r0 + i! - top, c0 + j! - left];
+        return pi >= 0 && pi < P && pj >= 0 && pj < P ? patch.values[ravel([pi, pj, c!], [P, P, 3])]! : [12, 34, 56][c!]!;
+      });
+      expect(mismatch(await part.compute({ memoryLimit: 64 * 2 ** 20 }), { values: want, shape: [400, 420, 3], dtype: "uint8" }, 0)).toBeUndefined();
+    }
+  });
 });
 
 describe("imwrite", () => {
