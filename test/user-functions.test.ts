@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asarray, blockwise, compute, delayed, fromDelayed, isTesseraError, mapBlocks, reduction, stack, type Dense } from "tessera";
+import { asarray, blockwise, compute, delayed, fromDelayed, fromSource, isTesseraError, mapBlocks, reduction, slice, stack, storeBlocks, type ChunkSink, type ChunkSource, type Dense } from "tessera";
 import { makeData, mismatch, ravel, tabulate } from "./helpers/reference.js";
 
 const shape = [6, 5];
@@ -176,5 +176,60 @@ describe("results", () => {
     });
     await compute(x.sum(), x.mean({ axis: 0 }), x.get([0]));
     expect(calls).toBe(6);
+  });
+});
+
+describe("user chunk sources and sinks", () => {
+  const shape = [7, 5];
+  const { data, ref } = makeData("float32", shape, 13);
+  /** A source over an in-memory array, blocks of 3 rows, each read returning a fresh copy. */
+  const rowsSource = (over: Partial<ChunkSource> = {}): ChunkSource & { reads: number[][] } => {
+    const reads: number[][] = [];
+    return {
+      shape,
+      dtype: "float32",
+      chunks: [[3, 3, 1], [5]],
+      token: "rows-of-data",
+      reads,
+      async read(index) {
+        reads.push([...index]);
+        const r0 = index[0]! * 3;
+        const n = Math.min(3, 7 - r0);
+        return { data: (data as Float32Array).slice(r0 * 5, (r0 + n) * 5), shape: [n, 5], dtype: "float32" };
+      },
+      ...over,
+    } as ChunkSource & { reads: number[][] };
+  };
+
+  it("fromSource reads only the blocks a result needs, and storeBlocks writes every block of a sink's grid", async () => {
+    const src = rowsSource();
+    const x = fromSource(src);
+    expect(x.chunks).toEqual([[3, 3, 1], [5]]);
+    expect(mismatch(await x.compute(), ref)).toBeUndefined();
+    src.reads.length = 0;
+    await x.get([slice(4, 6)]).compute();
+    expect(src.reads).toEqual([[1, 0]]);
+    // A sink with blocks of 2 x 5: the array is rechunked to them before writing.
+    const written = new Map<string, number[]>();
+    const sink: ChunkSink = {
+      chunks: [[2, 2, 2, 1], [5]],
+      token: "collect",
+      async write(index, t) {
+        // The block's values through its strides (a block may be a view).
+        const [h, w] = t.shape as [number, number];
+        written.set(index.join(","), tabulate([h, w], ([i, j]) => Number(t.data[t.offset + i! * t.strides[0]! + j! * t.strides[1]!])));
+      },
+    };
+    await storeBlocks(x.mul(2), sink);
+    expect([...written.keys()].sort()).toEqual(["0,0", "1,0", "2,0", "3,0"]);
+    expect(written.get("1,0")).toEqual(ref.values.slice(10, 20).map((v) => Math.fround(2 * v)));
+  });
+
+  it("a bad source is refused before any read; a block of the wrong shape is an error that names the block", async () => {
+    expect(() => fromSource(rowsSource({ chunks: [[3, 3], [5]] }))).toThrow(/add up to the shape/);
+    expect(() => fromSource(rowsSource({ dtype: "float16" as never }))).toThrow(/is not a dtype/);
+    expect(() => fromSource(rowsSource({ token: "" }))).toThrow(/token/);
+    const wrong = rowsSource({ read: async () => ({ data: new Float32Array(10), shape: [2, 5], dtype: "float32" }) });
+    await expect(fromSource(wrong).compute()).rejects.toSatisfy((e: unknown) => isTesseraError(e) && /block \[0, 0\]/.test((e as Error).message) && /shape \(3, 5\)/.test((e as Error).message));
   });
 });

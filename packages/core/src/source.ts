@@ -4,8 +4,8 @@
  * what lets the same graph run elsewhere later.
  */
 import type { Chunks } from "./chunks.js";
-import type { DType } from "./dtype.js";
-import type { Tile } from "./tile.js";
+import type { DType, TypedArray } from "./dtype.js";
+import type { Dense, Tile } from "./tile.js";
 
 export interface ChunkSource {
   readonly shape: readonly number[];
@@ -14,8 +14,8 @@ export interface ChunkSource {
   readonly chunks: Chunks;
   /** Identifies the data (path and metadata), for deterministic keys. */
   readonly token: string;
-  /** Block `index` of `chunks`, exactly its shape. */
-  read(index: readonly number[]): Promise<Tile>;
+  /** Block `index` of `chunks`, exactly its shape: a tile (strided), or contiguous data (`{ data, shape, dtype }` or a typed array). */
+  read(index: readonly number[]): Promise<Tile | Dense | TypedArray>;
 }
 
 export interface ChunkSink {

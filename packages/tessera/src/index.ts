@@ -181,6 +181,7 @@ export {
   floorDivide,
   fromDelayed,
   fromFunction,
+  fromSource,
   full,
   fullLike,
   getDefaults,
@@ -239,6 +240,7 @@ export {
   square,
   squeeze,
   stack,
+  storeBlocks,
   sub,
   subtract,
   take,
@@ -263,6 +265,7 @@ export type {
   MapBlocksOptions,
   ModuleFunction,
   NestedArray,
+  OptimizeOptions,
   RandomOptions,
   RechunkOptions,
   ReduceKind,
@@ -293,6 +296,9 @@ export {
   type ChunkSpec,
   type Casting,
   type ErrorCode,
+  type ChunkSource,
+  type ChunkSink,
+  type Tile,
 } from "@tessera/core";
 export type { StackOptions, WriteImageOptions, ImageFormat } from "@tessera/io-image";
 export { AtomicFileStore, openZarr, createZarr, type CodecName, type CodecSpec, type StoreLike, type ZarrStore } from "@tessera/store";
