@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { asarray, fromZarr, isTesseraError, store, toZarr, type DType, type Dense } from "tessera";
+import { asarray, fromZarr, isTesseraError, store, toZarr, type DType, type Dense, type SchedulerEvent } from "tessera";
 import { halfToNumber, numberToHalf } from "@tessera/store";
 import { makeData, mismatch, type Ref } from "./helpers/reference.js";
 
@@ -118,6 +118,26 @@ describe("store into a region of an existing array", () => {
       await expect(store(asarray(patch.data, { shape: [6, 4] }), dir, { path, region: [[2, 8], [6, 10]] })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ChunkSpecError") && /chunk boundaries/.test((e as Error).message));
     });
   }
+});
+
+describe("codec work off the main thread", () => {
+  it("each chunk is encoded and decoded by a task of its own, in a worker under the thread scheduler", async () => {
+    const { data, ref } = makeData("float64", [40, 30], 6);
+    const x = asarray(data, { shape: [40, 30], chunks: [16, 16] });
+    const threads = { scheduler: "threads", workers: 2, inlineBytes: 0 } as const;
+    const where = (ops: Map<string, string[]>) => (e: SchedulerEvent) => {
+      if (e.type === "task-end") ops.set(e.op, [...(ops.get(e.op) ?? []), e.backend]);
+    };
+    const wrote = new Map<string, string[]>();
+    await toZarr(x, dir, { path: "codec-tasks", chunks: [10, 10], codec: "gzip", ...threads, onEvent: where(wrote) });
+    expect(wrote.get("module-kernel")).toEqual(Array(12).fill("cpu:worker"));
+    expect(wrote.get("sink-put")?.length).toBe(12);
+    const read = new Map<string, string[]>();
+    const y = await fromZarr(dir, { path: "codec-tasks" });
+    expect(mismatch(await y.compute({ ...threads, onEvent: where(read) }), ref, 0)).toBeUndefined();
+    expect(read.get("source-fetch")?.length).toBe(12);
+    expect(read.get("module-kernel")).toEqual(Array(12).fill("cpu:worker"));
+  });
 });
 
 describe("stores other than a directory", () => {

@@ -4,7 +4,7 @@
  * after, if asked) and writes follow the sink's (the array is rechunked to them first).
  */
 import { DTYPES, TesseraError, blockShape, chunksEqual, isDType, itemsize, show, sizeOf, type ChunkSink, type ChunkSource, type ChunkSpec } from "@tessera/core";
-import { layerKeys, makeLayer } from "@tessera/graph";
+import { keyOf, layerKeys, makeLayer, type Layer } from "@tessera/graph";
 import { LazyArray } from "./array.js";
 import { runGraph } from "./compute.js";
 import type { ComputeOptions } from "./config.js";
@@ -19,13 +19,23 @@ export function fromSource(source: ChunkSource, options: { chunks?: ChunkSpec } 
   checkSource(source);
   const ref = `source-${source.token}`;
   const size = itemsize(source.dtype);
-  const layer = makeLayer({
-    name: layerName("read", source.token),
-    numblocks: source.chunks.map((c) => c.length),
-    deps: [],
-    task: (index) => ({ op: "source-read", args: [], attrs: { ref, index: [...index] }, placement: "io", nbytes: sizeOf(blockShape(source.chunks, index)) * size }),
-    constants: new Map([[ref, source]]),
-  });
+  const numblocks = source.chunks.map((c) => c.length);
+  const bytes = (index: readonly number[]): number => sizeOf(blockShape(source.chunks, index)) * size;
+  const constants = new Map([[ref, source]]);
+  let layer: Layer;
+  if (typeof source.fetch === "function" && source.decode) {
+    // Bytes fetched on the main thread, decoded on any thread (the fetched size is not known: bounded by the block's).
+    const decode = source.decode;
+    const fetched = makeLayer({ name: layerName("fetch", source.token), numblocks, deps: [], constants, task: (index) => ({ op: "source-fetch", args: [], attrs: { ref, index: [...index] }, placement: "io", nbytes: bytes(index) }) });
+    layer = makeLayer({
+      name: layerName("decode", source.token),
+      numblocks,
+      deps: [fetched],
+      task: (index) => ({ op: "module-kernel", args: [keyOf(fetched.name, index)], attrs: { module: decode.module, export: decode.export, params: { ...decode.params, index: [...index] } }, placement: "cpu", nbytes: bytes(index) }),
+    });
+  } else {
+    layer = makeLayer({ name: layerName("read", source.token), numblocks, deps: [], constants, task: (index) => ({ op: "source-read", args: [], attrs: { ref, index: [...index] }, placement: "io", nbytes: bytes(index) }) });
+  }
   const x = new LazyArray(layer, source.shape, source.dtype, source.chunks);
   return options.chunks !== undefined ? x.rechunk(options.chunks) : x;
 }
@@ -47,12 +57,27 @@ export async function storeBlocks(x: LazyArray, sink: ChunkSink, options: Comput
   }
   const y = chunksEqual(x.chunks, sink.chunks) ? x : x.rechunk(sink.chunks);
   const ref = `sink-${sink.token}`;
-  const layer = makeLayer({
-    name: layerName("write", y.layer.name, sink.token),
-    numblocks: y.layer.numblocks,
-    deps: [y.layer],
-    task: (index) => ({ op: "sink-write", args: [`${y.layer.name}:${index.join(",")}`], attrs: { ref, index: [...index] }, placement: "io", nbytes: 0 }),
-    constants: new Map([[ref, sink]]),
-  });
+  const constants = new Map([[ref, sink]]);
+  let layer: Layer;
+  if (typeof sink.put === "function" && sink.encode) {
+    // Encoded on any thread, stored on the main thread.
+    const encode = sink.encode;
+    const size = itemsize(y.dtype);
+    const encoded = makeLayer({
+      name: layerName("encode", y.layer.name, sink.token),
+      numblocks: y.layer.numblocks,
+      deps: [y.layer],
+      task: (index) => ({ op: "module-kernel", args: [keyOf(y.layer.name, index)], attrs: { module: encode.module, export: encode.export, params: { ...encode.params, index: [...index] } }, placement: "cpu", nbytes: sizeOf(blockShape(y.chunks, index)) * size }),
+    });
+    layer = makeLayer({ name: layerName("put", encoded.name), numblocks: y.layer.numblocks, deps: [encoded], constants, task: (index) => ({ op: "sink-put", args: [keyOf(encoded.name, index)], attrs: { ref, index: [...index] }, placement: "io", nbytes: 0 }) });
+  } else {
+    layer = makeLayer({
+      name: layerName("write", y.layer.name, sink.token),
+      numblocks: y.layer.numblocks,
+      deps: [y.layer],
+      task: (index) => ({ op: "sink-write", args: [keyOf(y.layer.name, index)], attrs: { ref, index: [...index] }, placement: "io", nbytes: 0 }),
+      constants,
+    });
+  }
   await runGraph([layer], layerKeys(layer), options, { retainOutputs: false });
 }

@@ -1,12 +1,12 @@
 /** The CPU backend: every op of the op table on typed arrays. It is the specification other backends match. */
 import type { Backend, Kernel, OpName } from "@tessera/kernels";
 import { assembleKernel, takeKernel } from "./kernels/assemble.js";
-import { callKernel, callModuleKernel } from "./kernels/call.js";
+import { callKernel, callModuleKernel, moduleKernel } from "./kernels/call.js";
 import { arangeKernel, constKernel, eyeKernel, fillKernel, linspaceKernel, randomKernel, tileKernel } from "./kernels/creation.js";
 import { cumApplyKernel, cumBlockKernel, cumCarryKernel } from "./kernels/cumulative.js";
 import { ewKernel } from "./kernels/elementwise.js";
 import { makeFusedKernel } from "./kernels/fused.js";
-import { sinkWriteKernel, sourceReadKernel } from "./kernels/io.js";
+import { sinkPutKernel, sinkWriteKernel, sourceFetchKernel, sourceReadKernel } from "./kernels/io.js";
 import { freshCopy, toShared } from "./share.js";
 import { pickKernel, reduceAggregateKernel, reduceChunkKernel, reduceCombineKernel, reduceMultiKernel } from "./kernels/reduce.js";
 import { broadcastKernel, identityKernel, reshapeKernel, sliceKernel, transposeKernel } from "./kernels/views.js";
@@ -36,6 +36,9 @@ const table: Record<Exclude<OpName, "fused">, Kernel> = {
   "cum-apply": cumApplyKernel,
   call: callKernel,
   "call-module": callModuleKernel,
+  "module-kernel": moduleKernel,
+  "source-fetch": sourceFetchKernel,
+  "sink-put": sinkPutKernel,
   "source-read": sourceReadKernel,
   "sink-write": sinkWriteKernel,
   identity: identityKernel,

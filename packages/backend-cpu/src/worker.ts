@@ -16,7 +16,8 @@ if (!port) throw new Error("@tessera/backend-cpu/worker must run in a worker thr
 /** The non-shared buffers a value holds (each once): moved, not copied, back to the main thread. */
 function transferables(value: unknown, out = new Set<ArrayBuffer>()): ArrayBuffer[] {
   if (isTile(value)) {
-    if (!(value.data.buffer instanceof SharedArrayBuffer)) out.add(value.data.buffer as ArrayBuffer);
+    // Zero-length buffers stay (a detached one in a transfer list would make Node drop the reply).
+    if (!(value.data.buffer instanceof SharedArrayBuffer) && value.data.buffer.byteLength > 0) out.add(value.data.buffer as ArrayBuffer);
   } else if (Array.isArray(value)) for (const v of value) transferables(v, out);
   return [...out];
 }
@@ -40,7 +41,14 @@ port.on("message", (msg: WorkerRequest) => {
   try {
     const kernel = cpuBackend.kernel(msg.op);
     if (!kernel) throw new Error(`backend cpu has no kernel for op ${msg.op}`);
-    const done = (value: unknown): void => reply({ type: "done", id: msg.id, value, ms: performance.now() - t0 }, transferables(value));
+    const done = (value: unknown): void => {
+      // A reply that cannot be posted (a value that cannot be cloned) fails the task instead of never answering.
+      try {
+        reply({ type: "done", id: msg.id, value, ms: performance.now() - t0 }, transferables(value));
+      } catch (e) {
+        fail(e);
+      }
+    };
     const value = kernel(msg.inputs, msg.attrs, { constants });
     if (value instanceof Promise) value.then(done, fail);
     else done(value);

@@ -52,4 +52,4 @@ export {
 } from "./chunks.js";
 export { isTile, contiguousTile, emptyTile, isContiguous, isCompact, tileFromDense, tileFromUser, type Tile, type Dense, type BlockValue } from "./tile.js";
 export { tokenize, functionToken } from "./token.js";
-export type { ChunkSource, ChunkSink } from "./source.js";
+export type { ChunkSource, ChunkSink, ModuleKernelRef } from "./source.js";

@@ -7,6 +7,17 @@ import type { Chunks } from "./chunks.js";
 import type { DType, TypedArray } from "./dtype.js";
 import type { Dense, Tile } from "./tile.js";
 
+/**
+ * A function exported by a module (a file URL or a package specifier that resolves in a worker), run as a
+ * task on any thread: `fn(inputs, params)` with the task's input tiles and `params` plus `{ index }` (the
+ * block), returning a tile. Sources and sinks use it to move codec work off the main thread.
+ */
+export interface ModuleKernelRef {
+  readonly module: string;
+  readonly export: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
 export interface ChunkSource {
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -16,6 +27,13 @@ export interface ChunkSource {
   readonly token: string;
   /** Block `index` of `chunks`, exactly its shape: a tile (strided), or contiguous data (`{ data, shape, dtype }` or a typed array). */
   read(index: readonly number[]): Promise<Tile | Dense | TypedArray>;
+  /**
+   * Optional, together with `decode`: reading split in two, the bytes of block `index` fetched on the main
+   * thread (undefined when missing), then decoded by `decode` on any thread (given those bytes as a 1-d
+   * uint8 tile, empty when missing). The engine uses these instead of `read` when both are there.
+   */
+  fetch?(index: readonly number[]): Promise<Uint8Array | undefined>;
+  readonly decode?: ModuleKernelRef;
 }
 
 export interface ChunkSink {
@@ -24,4 +42,10 @@ export interface ChunkSink {
   readonly token: string;
   /** Writes block `index` completely (or not at all: a failed write leaves no partial chunk). */
   write(index: readonly number[], tile: Tile): Promise<void>;
+  /**
+   * Optional, together with `put`: writing split in two, the block encoded to bytes by `encode` on any
+   * thread (it returns a 1-d uint8 tile), then stored by `put` on the main thread (completely or not at all).
+   */
+  readonly encode?: ModuleKernelRef;
+  put?(index: readonly number[], bytes: Uint8Array): Promise<void>;
 }

@@ -39,6 +39,9 @@ export const OPS = {
   "source-read": { placement: "io", absorbs: false, doc: "reads one block from a ChunkSource (async, main thread)" },
   "sink-write": { placement: "io", absorbs: false, doc: "writes one block to a ChunkSink (async, main thread)" },
   "call-module": { placement: "cpu", absorbs: false, doc: "calls a user function exported by a module (runs in workers)" },
+  "source-fetch": { placement: "io", absorbs: false, doc: "fetches the bytes of one block from a ChunkSource (async, main thread)" },
+  "sink-put": { placement: "io", absorbs: false, doc: "stores the encoded bytes of one block in a ChunkSink (async, main thread)" },
+  "module-kernel": { placement: "cpu", absorbs: false, doc: "a kernel exported by a module, e.g. a source's decoder or a sink's encoder (runs in workers)" },
   identity: { placement: "cpu", absorbs: true, doc: "passes its input through" },
   fused: { placement: "cpu", absorbs: false, doc: "a chain of fused steps" },
 } as const satisfies Record<string, OpDef>;

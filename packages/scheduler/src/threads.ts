@@ -259,7 +259,8 @@ class Run {
       transfer.push(...(buffersOf(c) as ArrayBuffer[]));
       return c;
     });
-    return { values, transfer };
+    // Zero-length buffers are never moved: a detached buffer (byteLength 0) in a transfer list makes Node drop the message.
+    return { values, transfer: transfer.filter((b) => b.byteLength > 0) };
   }
 
   private complete(key: Key, value: unknown, ms: number, backend: string, inline = false): void {

@@ -43,8 +43,11 @@ export function registerGzip(): void {
   zarr.registry.set("numcodecs.gzip", () => Promise.resolve(entry as never));
 }
 
+/** A codec given by name, spec or nothing (zstd) as a spec. */
+export const codecSpec = (spec: CodecSpec | CodecName | undefined): CodecSpec => (typeof spec === "string" || spec === undefined ? { name: spec ?? "zstd" } : spec);
+
 export async function compressor(spec: CodecSpec | CodecName | undefined, dtype: DType): Promise<Compressor> {
-  const s: CodecSpec = typeof spec === "string" || spec === undefined ? { name: spec ?? "zstd" } : spec;
+  const s = codecSpec(spec);
   if (!CODECS.includes(s.name)) throw new TesseraError("ValueError", `codec: ${show(s.name)} is not supported; use one of ${CODECS.join(", ")}`);
   switch (s.name) {
     case "none":

@@ -5,7 +5,9 @@
  */
 import { TesseraError, blockShape, contiguousTile, isBig, isContiguous, isDType, itemsize, regularChunks, show, sizeOf, stridesOf, tokenize, type ChunkSink, type ChunkSource, type DType, type Tile, type TypedArray } from "@tessera/core";
 import * as zarr from "zarrita";
-import { compressor, registerGzip, type CodecName, type CodecSpec } from "./codecs.js";
+import { chunkBytes } from "./chunk-bytes.js";
+import { chunkData, type DecodeParams, type EncodeParams } from "./codec-kernels.js";
+import { codecSpec, compressor, registerGzip, type CodecName, type CodecSpec } from "./codecs.js";
 import { widenHalf, numberToHalf } from "./float16.js";
 import { AtomicFileStore } from "./fs-store.js";
 
@@ -50,17 +52,11 @@ function writable(store: ZarrStore, what: string): Required<Pick<ZarrStore, "set
   return store as Required<Pick<ZarrStore, "set">> & ZarrStore;
 }
 
+/** The codec kernels, as workers import them: dist/ from both src/ (tests) and dist/. */
+const KERNELS = new URL("../dist/codec-kernels.js", import.meta.url).href;
+
 const abs = (path: string): `/${string}` => (path === "" || path === "/" ? "/" : `/${path.replace(/^\/+|\/+$/g, "")}`);
 const join = (a: `/${string}`, b: string): `/${string}` => (a === "/" ? `/${b}` : `${a}/${b}`);
-
-/** A typed array of a chunk as our dtype's storage (zarrita returns BoolArray for bool). */
-function chunkData(data: unknown, dtype: DType): TypedArray {
-  if (dtype === "bool") {
-    const d = data as { buffer: ArrayBuffer; byteOffset?: number; length: number };
-    return new Uint8Array(d.buffer, d.byteOffset ?? 0, d.length);
-  }
-  return data as TypedArray;
-}
 
 export interface OpenZarrOptions {
   /** The array's path inside the store (default: the root). */
@@ -94,11 +90,22 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
     throw new TesseraError("ValueError", `fromZarr: the Zarr array at ${show(name)} path ${show(path)} cannot be opened: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const dtype = half ? "float32" : (arr.dtype as string);
+  const sharded = zarrFormat === 3 && ((meta["codecs"] as { name?: string }[] | undefined) ?? []).some((c) => c.name === "sharding_indexed");
   if (!isDType(dtype)) throw new TesseraError("DTypeError", `fromZarr: dtype ${show(dtype)} of ${show(path)} is not supported; supported: bool, (u)int8-64, float16 (read as float32), float32, float64`);
   const shape = [...arr.shape];
   const chunkShape = [...arr.chunks];
   const chunks = shape.map((n, d) => regularChunks(n, chunkShape[d]!));
   const token = tokenize("zarr", name, path, shape, chunkShape, declared, zarrFormat);
+  const chunkKey = chunkKeyOf(meta, zarrFormat);
+  const decodeParams: Omit<DecodeParams, "index"> = {
+    meta: half ? new TextDecoder().decode((await opened.get(metaKey))!) : new TextDecoder().decode(metaBytes),
+    metaKey,
+    path,
+    half,
+    dtype,
+    shape,
+    chunkShape,
+  };
   return {
     shape,
     dtype,
@@ -106,6 +113,13 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
     token,
     attributes: { ...arr.attrs },
     zarrFormat,
+    // Bytes fetched here, decoded on any thread (sharded arrays are read whole by zarrita instead).
+    ...(sharded
+      ? {}
+      : {
+          fetch: (index: readonly number[]) => store.get(join(path, chunkKey(index))),
+          decode: { module: KERNELS, export: "decodeChunk", params: decodeParams },
+        }),
     async read(index): Promise<Tile> {
       const c = await arr.getChunk([...index]);
       const data = half ? widenHalf(c.data as Uint16Array) : chunkData(c.data, dtype);
@@ -115,6 +129,21 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
       return { ...full, shape: bshape };
     },
   };
+}
+
+/** The key of a chunk inside the array's directory, per the metadata's chunk key encoding. */
+function chunkKeyOf(meta: Record<string, unknown>, format: 2 | 3): (index: readonly number[]) => string {
+  if (format === 2) {
+    const sep = (meta["dimension_separator"] as string | undefined) ?? ".";
+    return (index) => (index.length ? index.join(sep) : "0");
+  }
+  const enc = meta["chunk_key_encoding"] as { name?: string; configuration?: { separator?: string } } | undefined;
+  if (enc?.name === "v2") {
+    const sep = enc.configuration?.separator ?? ".";
+    return (index) => (index.length ? index.join(sep) : "0");
+  }
+  const sep = enc?.configuration?.separator ?? "/";
+  return (index) => ["c", ...index].join(sep);
 }
 
 /** The fill value of float16 metadata as the bit pattern zarrita will fill uint16 chunks with. */
@@ -192,6 +221,7 @@ export async function createZarr(target: StoreLike, options: CreateZarrOptions):
   const token = tokenize("zarr-sink", name, path, shape, chunkShape, dtype, format);
   const key = (index: readonly number[]): `/${string}` =>
     format === 3 ? join(path, ["c", ...index].join("/")) : join(path, index.length ? index.join(".") : "0");
+  const encodeParams = { codec: codecSpec(options.codec), dtype, chunkShape, fill } satisfies EncodeParams;
   return {
     chunks,
     token,
@@ -201,6 +231,9 @@ export async function createZarr(target: StoreLike, options: CreateZarrOptions):
       const bytes = await comp.encode(chunkBytes(tile, chunkShape, dtype, fill));
       await store.set(key(index), bytes);
     },
+    // Encoded on any thread, stored here.
+    encode: { module: KERNELS, export: "encodeChunk", params: encodeParams },
+    put: (index, bytes) => store.set(key(index), bytes),
   };
 }
 
@@ -251,7 +284,8 @@ export async function regionSink(target: StoreLike, options: RegionSinkOptions):
       throw new TesseraError("ChunkSpecError", `store(region): [${a}, ${b}) on axis ${d} must lie in [0, ${shape[d]}) and start and end on chunk boundaries (multiples of ${chunkShape[d]}, or the end)`);
     }
   });
-  const comp = await compressor(codecOf(meta, format), dtype);
+  const spec = codecOf(meta, format);
+  const comp = await compressor(spec, dtype);
   const start = options.region.map(([a], d) => a / chunkShape[d]!);
   const separator = format === 2 ? ((meta["dimension_separator"] as string | undefined) ?? ".") : "/";
   const key = (index: readonly number[]): `/${string}` => {
@@ -266,35 +300,7 @@ export async function regionSink(target: StoreLike, options: RegionSinkOptions):
     async write(index, tile) {
       await store.set(key(index), await comp.encode(chunkBytes(tile, chunkShape, dtype, fill)));
     },
+    encode: { module: KERNELS, export: "encodeChunk", params: { codec: spec, dtype, chunkShape, fill } satisfies EncodeParams },
+    put: (index, bytes) => store.set(key(index), bytes),
   };
 }
-
-/** A block padded to the full chunk shape (edge chunks are stored whole, padded with the fill value), as little-endian bytes. */
-function chunkBytes(tile: Tile, chunkShape: readonly number[], dtype: DType, fill: number): Uint8Array {
-  const n = sizeOf(chunkShape);
-  // An interior chunk that is already contiguous is its own bytes (the usual case: no copy).
-  if (isContiguous(tile) && tile.shape.every((d, i) => d === chunkShape[i])) {
-    return new Uint8Array(tile.data.buffer, tile.data.byteOffset + tile.offset * itemsize(dtype), n * itemsize(dtype));
-  }
-  const out = contiguousTile(new (tile.data.constructor as new (n: number) => TypedArray)(n), chunkShape, dtype);
-  if (fill !== 0) (out.data as Float64Array).fill((isBig(dtype) ? BigInt(fill) : fill) as number);
-  const os = stridesOf(chunkShape);
-  const nd = tile.shape.length;
-  const idx = new Array<number>(nd).fill(0);
-  const total = sizeOf(tile.shape);
-  for (let k = 0; k < total; k++) {
-    let src = tile.offset;
-    let dst = 0;
-    for (let d = 0; d < nd; d++) {
-      src += idx[d]! * tile.strides[d]!;
-      dst += idx[d]! * os[d]!;
-    }
-    (out.data as Float64Array)[dst] = (tile.data as Float64Array)[src]!;
-    for (let d = nd - 1; d >= 0; d--) {
-      if (++idx[d]! < tile.shape[d]!) break;
-      idx[d] = 0;
-    }
-  }
-  return new Uint8Array(out.data.buffer, out.data.byteOffset, n * itemsize(dtype));
-}
-

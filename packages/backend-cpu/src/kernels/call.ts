@@ -19,6 +19,24 @@ export function callKernel(inputs: readonly unknown[], attrs: Attrs, ctx: Kernel
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
+/** An export of a module, imported once per thread. */
+async function moduleExport(module: string, name: string, op: string): Promise<(...args: unknown[]) => unknown> {
+  let mod = modules.get(module);
+  if (!mod) {
+    mod = import(module) as Promise<Record<string, unknown>>;
+    modules.set(module, mod);
+  }
+  const fn = (await mod)[name];
+  if (typeof fn !== "function") throw new TypeError(`${op}: ${module} has no exported function ${name}`);
+  return fn as (...args: unknown[]) => unknown;
+}
+
+/** A kernel a package brings in a module (a source's decoder, a sink's encoder): `fn(inputs, params)`, trusted to return a tile. */
+export async function moduleKernel(inputs: readonly unknown[], attrs: Attrs): Promise<Tile> {
+  const fn = await moduleExport(attrs["module"] as string, attrs["export"] as string, "module-kernel");
+  return (await fn(inputs, attrs["params"])) as Tile;
+}
+
 export type CallModuleAttrs = {
   readonly module: string;
   readonly export: string;
@@ -30,14 +48,8 @@ export type CallModuleAttrs = {
 
 export async function callModuleKernel(inputs: readonly unknown[], attrs: Attrs): Promise<Tile> {
   const a = attrs as CallModuleAttrs;
-  let mod = modules.get(a.module);
-  if (!mod) {
-    mod = import(a.module) as Promise<Record<string, unknown>>;
-    modules.set(a.module, mod);
-  }
-  const fn = (await mod)[a.export];
-  if (typeof fn !== "function") throw new TypeError(`call-module: ${a.module} has no exported function ${a.export}`);
+  const fn = await moduleExport(a.module, a.export, "call-module");
   const blocks = inputs.map((t) => ({ data: (t as Tile).data, shape: (t as Tile).shape, dtype: (t as Tile).dtype }) satisfies Dense);
-  const value: unknown = await (fn as (...args: unknown[]) => unknown)(...blocks, { blockIndex: a.index, offset: a.starts, shape: a.shape });
+  const value: unknown = await fn(...blocks, { blockIndex: a.index, offset: a.starts, shape: a.shape });
   return tileFromUser(value, a.shape, a.dtype, `${a.export} (${a.module}) block [${a.index.join(", ")}]`);
 }

@@ -1,5 +1,5 @@
 /** I/O kernels: read a block from a ChunkSource, write one to a ChunkSink (both held in the graph's constants). */
-import { TesseraError, blockShape, emptyTile, isTile, shapesEqual, tileFromUser, type ChunkSink, type ChunkSource, type Tile } from "@tessera/core";
+import { TesseraError, blockShape, contiguousTile, emptyTile, isTile, shapesEqual, tileFromUser, type ChunkSink, type ChunkSource, type Tile } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
 import type { KernelContext } from "@tessera/kernels";
 import { asTile } from "./values.js";
@@ -12,7 +12,12 @@ export async function sourceReadKernel(_inputs: readonly unknown[], attrs: Attrs
   const want = blockShape(source.chunks, index);
   const v: unknown = await source.read(index);
   const where = `source ${source.token}: read of block [${index.join(", ")}]`;
-  if (!isTile(v)) return tileFromUser(v, want, source.dtype, where);
+  if (!isTile(v)) {
+    const t = tileFromUser(v, want, source.dtype, where);
+    // The engine may move a block's buffer to a worker: a view of part of a buffer is copied first, so that
+    // the rest of that buffer (the source's own memory) is never moved with it.
+    return t.data.byteOffset === 0 && t.data.byteLength === t.data.buffer.byteLength ? t : { ...t, data: t.data.slice() };
+  }
   if (!shapesEqual(v.shape, want) || v.dtype !== source.dtype) {
     throw new TesseraError("ShapeMismatch", `${where} returned shape (${v.shape.join(", ")}) ${v.dtype}; the source declares (${want.join(", ")}) ${source.dtype} for it`);
   }
@@ -24,5 +29,24 @@ export async function sinkWriteKernel(inputs: readonly unknown[], attrs: Attrs, 
   const sink = ctx.constants.get(attrs["ref"] as string) as ChunkSink | undefined;
   if (!sink) throw new Error(`sink-write: no sink registered under ${String(attrs["ref"])}`);
   await sink.write(attrs["index"] as number[], asTile(inputs[0], "sink-write"));
+  return emptyTile("uint8", [0]);
+}
+
+/** Fetches a block's bytes (a 1-d uint8 tile; empty when the source has none for it: a missing chunk). */
+export async function sourceFetchKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Promise<Tile> {
+  const source = ctx.constants.get(attrs["ref"] as string) as ChunkSource | undefined;
+  if (!source?.fetch) throw new Error(`source-fetch: no source with fetch registered under ${String(attrs["ref"])}`);
+  const fetched = await source.fetch(attrs["index"] as number[]);
+  // A copy: the bytes may be the store's own memory (an in-memory store), which a move to a worker would detach.
+  const bytes = fetched ? fetched.slice() : new Uint8Array(0);
+  return contiguousTile(bytes, [bytes.length], "uint8");
+}
+
+/** Stores a block's encoded bytes; its value is an empty tile. */
+export async function sinkPutKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Promise<Tile> {
+  const sink = ctx.constants.get(attrs["ref"] as string) as ChunkSink | undefined;
+  if (!sink?.put) throw new Error(`sink-put: no sink with put registered under ${String(attrs["ref"])}`);
+  const t = asTile(inputs[0], "sink-put");
+  await sink.put(attrs["index"] as number[], new Uint8Array(t.data.buffer, t.data.byteOffset + t.offset, t.shape[0]!));
   return emptyTile("uint8", [0]);
 }
