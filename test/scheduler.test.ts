@@ -60,6 +60,12 @@ describe("thread scheduler: workers", () => {
     expect(x.mapBlocks(fn("scale")).name).toBe(y.name);
     const expected = { values: tabulate(shape, ([i, j]) => 2 * ref.values[ravel([i!, j!], shape)]! + Math.floor(i! / 3) * 3), shape, dtype: "float64" as const };
     expect(mismatch(await y.compute(threads), expected)).toBeUndefined();
+    // Fused with what follows (an async step inside a fused task): elementwise, then a reduction.
+    const total = expected.values.reduce((a, v) => a + (v + 1), 0);
+    for (const opts of [threads, { scheduler: "sync" } as const]) {
+      const r = await y.add(1).sum().compute(opts);
+      expect(Number(r.data[0])).toBeCloseTo(total, 9);
+    }
     const t = await x.mapBlocks(fn("whichThread")).compute(threads);
     expect(new Set(t.data as Float64Array).has(0)).toBe(false);
   });

@@ -137,6 +137,9 @@ describe("codec work off the main thread", () => {
     expect(mismatch(await y.compute({ ...threads, onEvent: where(read) }), ref, 0)).toBeUndefined();
     expect(read.get("source-fetch")?.length).toBe(12);
     expect(read.get("module-kernel")).toEqual(Array(12).fill("cpu:worker"));
+    // Decoding fused into what reads the blocks (an async step in a fused task): a reduction.
+    const sum = ref.values.reduce((a, v) => a + 2 * v, 0);
+    for (const opts of [threads, { scheduler: "sync" } as const]) expect(Number((await y.mul(2).sum().compute(opts)).data[0])).toBeCloseTo(sum, 6);
   });
 });
 

@@ -19,17 +19,30 @@ export function makeFusedKernel(lookup: (op: string) => Kernel | undefined): Ker
     const consumer = new Map<number, string>();
     steps.forEach((s) => s.inputs.forEach((src) => consumer.set(src, s.op)));
     const values: unknown[] = [...inputs];
-    steps.forEach((s, i) => {
-      const p = plan[i];
-      if (p === "inlined") values.push(undefined);
-      else if (p !== undefined && FUSES_INPUT.has(consumer.get(inputs.length + i) ?? "")) values.push(virtualOf(p, (src) => values[src] as Tile));
-      else if (p !== undefined) values.push(evalEwTree(p, (src) => values[src] as Tile));
-      else {
-        const k = lookup(s.op);
-        if (!k) throw new Error(`fused: no kernel for op ${s.op}`);
-        values.push(k(s.inputs.map((j) => values[j]), s.attrs, ctx));
+    // Steps run in order; an async step (a module kernel: a decoder, a user's module function) is awaited
+    // and the steps after it continue once its value is there.
+    const runFrom = (first: number): unknown => {
+      for (let i = first; i < steps.length; i++) {
+        const s = steps[i]!;
+        const p = plan[i];
+        if (p === "inlined") values.push(undefined);
+        else if (p !== undefined && FUSES_INPUT.has(consumer.get(inputs.length + i) ?? "")) values.push(virtualOf(p, (src) => values[src] as Tile));
+        else if (p !== undefined) values.push(evalEwTree(p, (src) => values[src] as Tile));
+        else {
+          const k = lookup(s.op);
+          if (!k) throw new Error(`fused: no kernel for op ${s.op}`);
+          const v = k(s.inputs.map((j) => values[j]), s.attrs, ctx);
+          if (v instanceof Promise) {
+            return v.then((resolved) => {
+              values.push(resolved);
+              return runFrom(i + 1);
+            });
+          }
+          values.push(v);
+        }
       }
-    });
-    return values[values.length - 1];
+      return values[values.length - 1];
+    };
+    return runFrom(0);
   };
 }
