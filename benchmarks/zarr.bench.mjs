@@ -1,5 +1,6 @@
 // toZarr / fromZarr throughput of a float32 array (4 GiB by default) with zstd, beside the codec's raw speed
-// (numcodecs zstd encoding and decoding one chunk in memory, in the same run). Data: quantised random values
+// (numcodecs zstd encoding and decoding one chunk in memory, on one thread, in the same run; the engine encodes
+// and decodes in its workers, so on 2 cores it can beat that). Data: quantised random values
 // (multiples of 1/256), so zstd has something to compress, as in real measurements.
 // Run: node benchmarks/zarr.bench.mjs   (ZARR_BENCH_N=16384 for 1 GiB)
 import { mkdtempSync, rmSync } from "node:fs";
@@ -34,12 +35,13 @@ export async function run() {
     const writeS = (performance.now() - t0) / 1000;
     const y = await fromZarr(dir, { path: "a" });
     t0 = performance.now();
-    const [m, m2] = await Promise.all([y.mean().compute(), x.mean().compute()]);
+    const m = await y.mean().compute();
     const readS = (performance.now() - t0) / 1000;
+    const m2 = await x.mean().compute();
     if (Math.abs(m.data[0] - m2.data[0]) > 1e-6) throw new Error("read back differs");
     const rows = [
       { metric: `toZarr, ${round(bytes / 2 ** 30)} GiB float32, zstd level 3, 64 MiB chunks`, value: round(bytes / 1e9 / writeS), unit: "GB/s", baseline: { name: "zstd encode of one chunk, same data, same run", value: round(encGBs) }, ratio: round(encGBs / (bytes / 1e9 / writeS)), compressionRatio: round(ratio) },
-      { metric: `fromZarr + mean (and the generated array's mean, concurrently), same array`, value: round(bytes / 1e9 / readS), unit: "GB/s", baseline: { name: "zstd decode of one chunk, same run", value: round(decGBs) }, ratio: round(decGBs / (bytes / 1e9 / readS)) },
+      { metric: `fromZarr + mean of that array`, value: round(bytes / 1e9 / readS), unit: "GB/s", baseline: { name: "zstd decode of one chunk, same run", value: round(decGBs) }, ratio: round(decGBs / (bytes / 1e9 / readS)) },
     ];
     report("Zarr throughput", rows);
     return writeResult("zarr", { rows, peakRssMiB: peakRssMiB() });
