@@ -1,9 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { asarray, fromZarr, isTesseraError, store, toZarr, type DType, type Dense, type SchedulerEvent } from "tessera";
 import { halfToNumber, numberToHalf } from "@tessera/store";
+import { FetchStore } from "zarrita";
 import { makeData, mismatch, type Ref } from "./helpers/reference.js";
 
 const FIXTURES = new URL("./fixtures/zarr/", import.meta.url).pathname;
@@ -175,6 +179,28 @@ describe("stores other than a directory", () => {
       // Overwriting goes through the store's delete.
       await toZarr(x.add(1), s1, { path: "a", zarrFormat, chunks: [3, 3], overwrite: true });
       expect(Number((await (await fromZarr(s1, { path: "a" })).compute()).data[0])).toBe(ref.values[0]! + 1);
+    }
+  });
+
+  it("over HTTP: zarrita's FetchStore against a local server of the zarr-python fixtures", async () => {
+    const server = createServer((req, res) => {
+      readFile(join(FIXTURES, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)))
+        .then((b) => res.end(b))
+        .catch(() => {
+          res.statusCode = 404;
+          res.end();
+        });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const name of ["v2/float32-zstd", "v2/missing", "v3/float16"]) {
+        const e = expected.arrays[name]!;
+        const x = await fromZarr(new FetchStore(`http://127.0.0.1:${port}/`), { path: name });
+        expect(mismatch(await x.compute(), { values: e.values.map(Number), shape: e.shape, dtype: e.dtype }, 0)).toBeUndefined();
+      }
+    } finally {
+      server.close();
     }
   });
 
