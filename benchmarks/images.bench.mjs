@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { imread, openImage, shutdown, slice } from "tessera";
+import { writeTiledTiff } from "../scripts/tiled-tiff.mjs";
 import { report, round, writeResult } from "./lib.mjs";
 
 const cellsDir = new URL("../examples/data/cells/", import.meta.url).pathname;
@@ -81,6 +82,36 @@ export async function run() {
     for (const [top, left] of places) await img.get([slice(top, top + R), slice(left, left + R), null]).compute({ scheduler: "sync" });
     const ourReads = places.length / ((performance.now() - t0) / 1000);
     rows.push({ metric: `region reads (${R} x ${R}) from a ${S} x ${S} RGB tiled TIFF`, value: round(ourReads), unit: "reads/s", baseline: { name: "sharp extract() of the same regions", value: round(sharpReads) }, ratio: round(ourReads / sharpReads), ratioMeaning: "our rate / sharp's", tiffSeconds: round(makeS) });
+
+    // A 65536 x 65536 RGB image (12 GiB of samples) read region by region under a 256 MiB memory limit:
+    // the process's resident memory, sampled during the reads, stays far below the image. sharp cannot make
+    // an image this large (it crashes past 2^31 pixels), so the file is written by scripts/tiled-tiff.mjs.
+    const H = Number(process.env.IMG_BENCH_HUGE ?? 65536);
+    const huge = join(dir, "huge.tif");
+    t0 = performance.now();
+    writeTiledTiff(huge, H, H, 512, [[90, 30, 160]]);
+    const makeHugeS = (performance.now() - t0) / 1000;
+    const hugeImg = await openImage(huge, { tileSize: 1024 });
+    const rssBefore = process.memoryUsage().rss;
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 5);
+    const hugePlaces = Array.from({ length: 40 }, (_, k) => [((k * 7919) % (H / 1024 - 2)) * 1024 + 300, ((k * 104729) % (H / 1024 - 2)) * 1024 + 700]);
+    t0 = performance.now();
+    for (const [top, left] of hugePlaces) {
+      const r = await hugeImg.get([slice(top, top + 1024), slice(left, left + 1024), null]).mean({ axis: [0, 1] }).compute({ memoryLimit: 256 * 2 ** 20 });
+      if (Math.round(r.data[1]) !== 30) throw new Error(`huge image: wrong region mean ${r.data[1]}`);
+    }
+    const hugeReads = hugePlaces.length / ((performance.now() - t0) / 1000);
+    clearInterval(sampler);
+    rows.push({
+      metric: `channel means of 1024 x 1024 regions (each across 4 tiles) of a ${H} x ${H} RGB tiled TIFF, memoryLimit 256 MiB`,
+      value: round(hugeReads),
+      unit: "regions/s",
+      baseline: { name: "the image's samples", value: round((H * H * 3) / 2 ** 30), unit: "GiB" },
+      peakRssMiBDuringReads: Math.round(rssPeak / 2 ** 20),
+      rssMiBBeforeReads: Math.round(rssBefore / 2 ** 20),
+      tiffSeconds: round(makeHugeS),
+    });
     report("images", rows);
     return writeResult("images", { rows });
   } finally {

@@ -45,7 +45,9 @@ export function writeResult(name, body) {
 export function report(name, rows) {
   console.log(`\n${name}`);
   for (const r of rows) {
-    console.log(`  ${r.metric}: ${r.value} ${r.unit}  (baseline ${r.baseline.name}: ${r.baseline.value} ${r.unit}; ratio ${r.ratio}${r.goal ? `; goal ${r.goal}` : ""})`);
+    const ratio = r.ratio !== undefined ? `; ratio ${r.ratio}` : "";
+    const rss = r.peakRssMiBDuringReads !== undefined ? `; RSS ${r.rssMiBBeforeReads} MiB before the reads, at most ${r.peakRssMiBDuringReads} MiB during them` : "";
+    console.log(`  ${r.metric}: ${r.value} ${r.unit}  (baseline ${r.baseline.name}: ${r.baseline.value} ${r.baseline.unit ?? r.unit}${ratio}${r.goal ? `; goal ${r.goal}` : ""}${rss})`);
     if (r.secondBaseline) console.log(`    second baseline ${r.secondBaseline.name}: ${r.secondBaseline.value} ${r.unit}; ratio ${r.secondBaseline.ratio}`);
   }
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { asarray, imread, imwrite, isTesseraError, openImage, slice, type DType } from "tessera";
+import { writeTiledTiff } from "../scripts/tiled-tiff.mjs";
 import { makeData, mismatch, ravel, tabulate, type Ref } from "./helpers/reference.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-img-"));
@@ -123,6 +124,22 @@ describe("openImage: one image, region by region", () => {
         return pi >= 0 && pi < P && pj >= 0 && pj < P ? patch.values[ravel([pi, pj, c!], [P, P, 3])]! : [12, 34, 56][c!]!;
       });
       expect(mismatch(await part.compute({ memoryLimit: 64 * 2 ** 20 }), { values: want, shape: [400, 420, 3], dtype: "uint8" }, 0)).toBeUndefined();
+    }
+  });
+
+  it("a 65536 x 65536 RGB image (12 GiB of samples) reads region by region under a 64 MiB memory limit", async () => {
+    // Tiles of 512 in a checkerboard of two colours (the file points every tile at one of two stored tiles).
+    const file = join(dir, "giant.tif");
+    const colors = [[200, 10, 60], [5, 150, 250]];
+    const parity = (r: number, c: number) => (r + c) % 2;
+    writeTiledTiff(file, 65536, 65536, 512, colors, parity);
+    const x = await openImage(file, { tileSize: 1024 });
+    expect(x.shape).toEqual([65536, 65536, 3]);
+    for (const [top, left] of [[0, 0], [40000, 61000], [65536 - 700, 65536 - 900]] as const) {
+      const [h, w] = [Math.min(700, 65536 - top), Math.min(900, 65536 - left)];
+      const part = x.get([slice(top, top + h), slice(left, left + w), null]);
+      const want = tabulate([h, w, 3], ([i, j, c]) => colors[parity(Math.floor((top + i!) / 512), Math.floor((left + j!) / 512))]![c!]!);
+      expect(mismatch(await part.compute({ memoryLimit: 64 * 2 ** 20 }), { values: want, shape: [h, w, 3], dtype: "uint8" }, 0)).toBeUndefined();
     }
   });
 });
