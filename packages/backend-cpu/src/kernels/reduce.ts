@@ -207,8 +207,13 @@ export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: Fold
   const count = (): Tile => (nanv ? fold("nancount", blocks, axes, undefined, memo) : filled(keptShape(blocks[0]!.shape, axes), blocks.reduce((acc, t) => acc + reducedCount(t, axes), 0)));
   switch (kind) {
     case "mean":
-    case "nanmean":
-      return [fold(nanv ? "nansum" : "sum", blocks, axes, undefined, memo), count()];
+    case "nanmean": {
+      const sum = fold(nanv ? "nansum" : "sum", blocks, axes, undefined, memo);
+      // Without NaNs every position of the partial has the same count: one value (shape all 1s), not an
+      // array as large as the sum (for a mean over a short axis that array would double the partial).
+      const n = nanv ? count() : filled(sum.shape.map(() => 1), blocks.reduce((acc, t) => acc + reducedCount(t, axes), 0));
+      return [sum, n];
+    }
     case "var":
     case "nanvar":
     case "std":
@@ -284,13 +289,14 @@ function argChunk(t: Tile, a: ChunkAttrs): Tile[] {
   return [vals, idxs];
 }
 
-/** Merges partials of one kind (all of the same shape). */
+/** Merges partials of one kind (all of the same shape; a mean's count may be one value for every position). */
 export function combine(kind: ReduceKind, parts: readonly Tile[][]): Tile[] {
   const first = parts[0]!;
-  const n = sizeOf(first[0]!.shape);
+  const sizes = first.map((t) => sizeOf(t.shape));
+  const n = sizes[0]!;
   const f = (i: number): Float64Array => {
-    const copy = allocate("float64", n) as Float64Array;
-    copy.set((first[i]!.data as Float64Array).subarray(0, n));
+    const copy = allocate("float64", sizes[i]!) as Float64Array;
+    copy.set((first[i]!.data as Float64Array).subarray(0, sizes[i]!));
     return copy;
   };
   const acc = first.map((_, i) => f(i));
@@ -298,7 +304,7 @@ export function combine(kind: ReduceKind, parts: readonly Tile[][]): Tile[] {
   for (const p of parts.slice(1)) {
     if (kind === "mean" || kind === "nanmean") {
       addInto(acc[0]!, field(p, 0), n);
-      addInto(acc[1]!, field(p, 1), n);
+      addInto(acc[1]!, field(p, 1), sizes[1]!);
     } else if (kind === "var" || kind === "nanvar" || kind === "std" || kind === "nanstd") {
       chanMerge(acc, [field(p, 0), field(p, 1), field(p, 2)], n);
     } else if (kind === "argmin" || kind === "argmax") {
@@ -311,7 +317,7 @@ export function combine(kind: ReduceKind, parts: readonly Tile[][]): Tile[] {
       }
     } else foldInto(kind, acc[0]!, field(p, 0), n);
   }
-  return acc.map((d) => contiguousTile(d, first[0]!.shape, "float64"));
+  return acc.map((d, i) => contiguousTile(d, first[i]!.shape, "float64"));
 }
 
 function addInto(a: Float64Array, b: Float64Array, n: number): void {
@@ -356,7 +362,9 @@ export function aggregate(p: Tile[], a: AggregateAttrs): Tile {
     case "mean":
     case "nanmean": {
       const out = allocate("float64", n) as Float64Array;
-      for (let i = 0; i < n; i++) out[i] = F(0)[i]! / F(1)[i]!;
+      const [sum, count] = [F(0), F(1)];
+      if (count.length === 1 && n !== 1) for (let i = 0; i < n; i++) out[i] = sum[i]! / count[0]!;
+      else for (let i = 0; i < n; i++) out[i] = sum[i]! / count[i]!;
       values = out;
       break;
     }
