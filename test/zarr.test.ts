@@ -204,6 +204,27 @@ describe("stores other than a directory", () => {
     }
   });
 
+  it("chunk writes in flight are bounded (16 at a time), and more than one runs at once", async () => {
+    const s = memoryStore();
+    let now = 0;
+    let most = 0;
+    const slow = {
+      get: s.get,
+      delete: s.delete,
+      set: async (k: string, v: Uint8Array) => {
+        most = Math.max(most, ++now);
+        await new Promise((r) => setTimeout(r, 3));
+        await s.set(k, v);
+        now--;
+      },
+    };
+    const { data, ref } = makeData("int16", [64, 64], 4);
+    await toZarr(asarray(data, { shape: [64, 64], chunks: 8 }), slow, { path: "slow", chunks: [8, 8], codec: "none", scheduler: "threads", workers: 2 });
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
+    expect(mismatch(await (await fromZarr(s, { path: "slow" })).compute(), ref, 0)).toBeUndefined();
+  });
+
   it("a read-only store reads, and refuses writes with an error that says why", async () => {
     const s = memoryStore();
     await toZarr(asarray(new Float64Array([1, 2, 3])), s, { path: "r" });

@@ -50,8 +50,33 @@ interface Fit {
   readonly from: { readonly width: number; readonly height: number };
 }
 
+/**
+ * Decodes in flight at once, across every read: twice libuv's pool (sharp's threads). Reads of many images per
+ * block start all of theirs at once; a first-come queue keeps the images of earlier blocks first, so blocks
+ * complete in order instead of all at the end.
+ */
+const DECODE_SLOTS = 2 * (Number(process.env["UV_THREADPOOL_SIZE"]) || 4);
+let decoding = 0;
+const waiting: (() => void)[] = [];
+
+async function slot<T>(work: () => Promise<T>): Promise<T> {
+  if (decoding >= DECODE_SLOTS) await new Promise<void>((r) => waiting.push(r));
+  else decoding++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else decoding--;
+  }
+}
+
 /** Decodes (a region of) an image to raw samples with the expected channel count (and size, with `fit`). */
-async function decode(file: string, want: ImageInfo, region?: { left: number; top: number; width: number; height: number }, fit?: Fit): Promise<Buffer> {
+function decode(file: string, want: ImageInfo, region?: { left: number; top: number; width: number; height: number }, fit?: Fit): Promise<Buffer> {
+  return slot(() => decodeNow(file, want, region, fit));
+}
+
+async function decodeNow(file: string, want: ImageInfo, region?: { left: number; top: number; width: number; height: number }, fit?: Fit): Promise<Buffer> {
   let img = sharp(file, { limitInputPixels: false });
   if (region) img = img.extract(region);
   if (fit?.mode === "resize") img = img.resize(want.width, want.height, { fit: "fill" });

@@ -32,7 +32,13 @@ export interface ThreadScheduler extends Scheduler {
   close(): Promise<void>;
 }
 
+/**
+ * Tasks at once on the main thread: user closures (they compete with the scheduler for the thread), and I/O
+ * (mostly waiting: on files, on sharp's and zlib's threads; more at once keeps those threads fed, e.g. one image
+ * per block). Both are bounded by the memory limit as well.
+ */
 const MAX_MAIN = 4;
+const MAX_IO = 16;
 
 /** The distinct buffers behind a value (a tile or a list of tiles). */
 function buffersOf(v: unknown, out: ArrayBufferLike[] = []): ArrayBufferLike[] {
@@ -76,6 +82,7 @@ class Run {
   private inFlight = 0;
   private running = 0;
   private mainRunning = 0;
+  private ioRunning = 0;
   private outputsLeft: number;
   private paused = 0;
   private finished = false;
@@ -170,7 +177,7 @@ class Run {
       // Inline only what is small to run (a fused chain that ends in a small partial still reads big blocks).
       const where = t.placement !== "cpu" ? "main" : this.pool && need >= this.inlineBytes ? "worker" : "inline";
       if (where === "worker" && this.pool!.idle === 0) continue;
-      if (where === "main" && this.mainRunning >= MAX_MAIN) continue;
+      if (where === "main" && (t.placement === "io" ? this.ioRunning >= MAX_IO : this.mainRunning >= MAX_MAIN)) continue;
       if (this.fits(need) || this.evictFor(need) || this.running === 0) return { index: i, where };
     }
     return undefined;
@@ -200,12 +207,15 @@ class Run {
       return;
     }
     if (where === "main") {
-      this.mainRunning++;
+      const io = task.placement === "io";
+      if (io) this.ioRunning++;
+      else this.mainRunning++;
       const p = Promise.resolve()
         .then(() => kernel(inputs, task.attrs, this.ctx))
         .then(
           (v) => {
-            this.mainRunning--;
+            if (io) this.ioRunning--;
+            else this.mainRunning--;
             this.complete(key, v, performance.now() - t0, backend);
           },
           (e: unknown) => this.fail(taskError(key, task.op, e)),
