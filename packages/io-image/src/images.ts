@@ -100,13 +100,11 @@ async function decodeNow(file: string, want: ImageInfo, region?: { left: number;
 }
 
 /**
- * The samples of a decoded image in an ordinary ArrayBuffer: sharp's buffers are external memory that
- * cannot be transferred to a worker (postMessage would clone them, twice), and 16-bit samples need alignment.
+ * The samples of a decoded image. 8-bit samples are a view of sharp's buffer (external memory: sent to a worker
+ * it is cloned, never detached); 16-bit samples are copied, since sharp's buffer may not be 2-byte aligned.
  */
-const samples = (buf: Buffer, dtype: DType): Uint8Array | Uint16Array => {
-  const own = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-  return dtype === "uint16" ? new Uint16Array(own) : new Uint8Array(own);
-};
+const samples = (buf: Buffer, dtype: DType): Uint8Array | Uint16Array =>
+  dtype === "uint16" ? new Uint16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 
 export interface StackOptions {
   /** Images per block along the first axis (default 1). */
