@@ -52,6 +52,29 @@ describe("imread: stacks of images", () => {
     await expect(imread(join(sub, "*.gif"))).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && /no file matches/.test((e as Error).message));
   });
 
+  it("multi-page files: each page of a TIFF stack is a frame (or only the first, on request); a pyramid is its first page", async () => {
+    const sub = mkdtempSync(join(dir, "pages-"));
+    const [h, w, pages] = [6, 5, 3];
+    // Three pages written by sharp from raw values (the reference), then a single image after them.
+    const { ref: all } = makeData("uint8", [pages * h, w, 3], 41, { positive: true });
+    await sharp(Buffer.from(Uint8Array.from(all.values)), { raw: { width: w, height: pages * h, channels: 3, pageHeight: h } }).tiff({ compression: "deflate" }).toFile(join(sub, "a-stack.tif"));
+    const { ref: single } = makeData("uint8", [h, w, 3], 42, { positive: true });
+    await writeRef(join(sub, "b-single.tif"), single, "tiff");
+    const x = await imread(join(sub, "*.tif"), { imagesPerChunk: 2 });
+    expect(x.shape).toEqual([4, h, w, 3]);
+    expect(mismatch(await x.compute(), { values: [...all.values, ...single.values], shape: [4, h, w, 3], dtype: "uint8" }, 0)).toBeUndefined();
+    const firsts = await imread(join(sub, "*.tif"), { pages: "first" });
+    expect(mismatch(await firsts.compute(), { values: [...all.values.slice(0, h * w * 3), ...single.values], shape: [2, h, w, 3], dtype: "uint8" }, 0)).toBeUndefined();
+    // A pyramidal TIFF's pages are reductions, not frames: one frame, its full-size page (as sharp decodes it).
+    const pyramid = join(sub, "pyramid.tiff");
+    await sharp(Buffer.from(Uint8Array.from(makeData("uint8", [300, 260, 3], 43, { positive: true }).ref.values)), { raw: { width: 260, height: 300, channels: 3 } }).tiff({ pyramid: true, tile: true, tileWidth: 64, tileHeight: 64, compression: "deflate" }).toFile(pyramid);
+    const p = await imread([pyramid]);
+    expect(p.shape).toEqual([1, 300, 260, 3]);
+    const want = await sharp(pyramid).raw().toBuffer();
+    expect(Buffer.compare(Buffer.from((await p.compute()).data as Uint8Array), want)).toBe(0);
+    await expect(imread([pyramid], { pages: "some" as never })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && /pages/.test((e as Error).message));
+  });
+
   it("mismatched images on request: resized to the first image's size (as sharp resizes), or cropped and padded with zeros", async () => {
     const sub = mkdtempSync(join(dir, "fit-"));
     const shapes: [number, number, number][] = [[6, 5, 3], [4, 8, 3], [9, 3, 1], [6, 5, 4]];

@@ -30,7 +30,7 @@ function configureSharp(): void {
   sharp.concurrency(Number(process.env["TESSERA_SHARP_CONCURRENCY"] ?? 1));
 }
 
-async function info(file: string): Promise<ImageInfo> {
+async function info(file: string): Promise<ImageInfo & { readonly pages: number }> {
   configureSharp();
   let m: sharp.Metadata;
   try {
@@ -41,7 +41,21 @@ async function info(file: string): Promise<ImageInfo> {
   if (!m.width || !m.height || !m.channels) throw new TesseraError("ValueError", `image ${show(file)} has no size in its header`);
   const dtype: DType | undefined = m.depth === "uchar" ? "uint8" : m.depth === "ushort" ? "uint16" : undefined;
   if (!dtype) throw new TesseraError("DTypeError", `image ${show(file)} has sample depth ${show(m.depth)}; 8- and 16-bit images are supported`);
-  return { width: m.width, height: m.height, channels: m.channels, dtype };
+  return { width: m.width, height: m.height, channels: m.channels, dtype, pages: await framePages(file, m.pages ?? 1) };
+}
+
+/**
+ * How many frames a file holds: every page of a multi-page file whose pages share the first page's size (a
+ * TIFF stack, an animation), else one (a pyramid's pages are reductions of the first, not frames).
+ */
+async function framePages(file: string, pages: number): Promise<number> {
+  if (pages <= 1) return 1;
+  try {
+    const all = await sharp(file, { limitInputPixels: false, pages: -1 }).metadata();
+    return all.pageHeight !== undefined && all.height === all.pageHeight * pages ? pages : 1;
+  } catch {
+    return 1; // libvips refuses to load pages of different sizes together: a pyramid
+  }
 }
 
 /** How one image of a stack is brought to the stack's size: stretched, or cropped/padded at the bottom and right. */
@@ -71,13 +85,15 @@ async function slot<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Decodes (a region of) an image to raw samples with the expected channel count (and size, with `fit`). */
-function decode(file: string, want: ImageInfo, region?: { left: number; top: number; width: number; height: number }, fit?: Fit): Promise<Buffer> {
-  return slot(() => decodeNow(file, want, region, fit));
+type Region = { left: number; top: number; width: number; height: number };
+
+/** Decodes (a region of) an image, or of one page of it, to raw samples with the expected channel count (and size, with `fit`). */
+function decode(file: string, want: ImageInfo, region?: Region, fit?: Fit, page = 0): Promise<Buffer> {
+  return slot(() => decodeNow(file, want, region, fit, page));
 }
 
-async function decodeNow(file: string, want: ImageInfo, region?: { left: number; top: number; width: number; height: number }, fit?: Fit): Promise<Buffer> {
-  let img = sharp(file, { limitInputPixels: false });
+async function decodeNow(file: string, want: ImageInfo, region: Region | undefined, fit: Fit | undefined, page: number): Promise<Buffer> {
+  let img = sharp(file, { limitInputPixels: false, ...(page > 0 ? { page } : {}) });
   if (region) img = img.extract(region);
   if (fit?.mode === "resize") img = img.resize(want.width, want.height, { fit: "fill" });
   else if (fit?.mode === "pad") {
@@ -94,7 +110,7 @@ async function decodeNow(file: string, want: ImageInfo, region?: { left: number;
   const { data, info: out } = await img.raw({ depth: want.dtype === "uint16" ? "ushort" : "uchar" }).toBuffer({ resolveWithObject: true });
   const [height, width] = region ? [region.height, region.width] : [want.height, want.width];
   if (out.channels !== want.channels || out.width !== width || out.height !== height) {
-    throw new TesseraError("ShapeMismatch", `image ${show(file)} decoded to ${out.height} x ${out.width} x ${out.channels} where ${height} x ${width} x ${want.channels} was expected`);
+    throw new TesseraError("ShapeMismatch", `image ${show(file)}${page > 0 ? ` page ${page}` : ""} decoded to ${out.height} x ${out.width} x ${out.channels} where ${height} x ${width} x ${want.channels} was expected`);
   }
   return data;
 }
@@ -118,6 +134,12 @@ export interface StackOptions {
    * depth (8 or 16 bits) must match in every case.
    */
   readonly mismatch?: "error" | "resize" | "pad";
+  /**
+   * Files of several pages of one size (multi-page TIFF stacks, animations): every page is a frame of the
+   * stack ("all", the default, as dask-image reads them), or only the first page is ("first"). Pyramids
+   * (pages of decreasing size) are always read as their first page.
+   */
+  readonly pages?: "all" | "first";
 }
 
 /** A stack of images of one size as a (n, h, w, c) source; the first mismatching file is an error (or fitted). */
@@ -129,6 +151,8 @@ export async function imageStack(files: readonly string[], options: StackOptions
   if (ch !== undefined && ch !== 1 && ch !== 3 && ch !== 4) throw new TesseraError("ValueError", `imread(channels): ${show(ch)} must be 1, 3 or 4`);
   const mode = options.mismatch ?? "error";
   if (mode !== "error" && mode !== "resize" && mode !== "pad") throw new TesseraError("ValueError", `imread(mismatch): ${show(mode)} must be "error", "resize" or "pad"`);
+  const pagesMode = options.pages ?? "all";
+  if (pagesMode !== "all" && pagesMode !== "first") throw new TesseraError("ValueError", `imread(pages): ${show(pagesMode)} must be "all" or "first"`);
   const stored = await Promise.all(files.map(info));
   const infos = stored.map((i) => (ch === undefined ? i : { ...i, channels: ch }));
   const first = infos[0]!;
@@ -144,19 +168,22 @@ export async function imageStack(files: readonly string[], options: StackOptions
     }
     return same ? undefined : { mode, from: { width: i.width, height: i.height } };
   });
-  const shape = [files.length, first.height, first.width, first.channels];
-  const chunks = [regularChunks(files.length, per), [first.height], [first.width], [first.channels]];
+  // The frames of the stack, in order: each page of each file.
+  const frameList = infos.flatMap((i, k) => Array.from({ length: pagesMode === "all" ? i.pages : 1 }, (_, page) => ({ file: files[k]!, page, fit: fits[k] })));
+  const count = frameList.length;
+  const shape = [count, first.height, first.width, first.channels];
+  const chunks = [regularChunks(count, per), [first.height], [first.width], [first.channels]];
   const frame = first.height * first.width * first.channels;
   return {
     shape,
     dtype: first.dtype,
     chunks,
     files: [...files],
-    token: tokenize("image-stack", files, shape, first.dtype, per, mode),
+    token: tokenize("image-stack", files, shape, first.dtype, per, mode, pagesMode),
     async read(index): Promise<Tile> {
       const start = index[0]! * per;
       const n = chunks[0]![index[0]!]!;
-      const frames = await Promise.all(files.slice(start, start + n).map((f, k) => decode(f, first, undefined, fits[start + k])));
+      const frames = await Promise.all(frameList.slice(start, start + n).map((f) => decode(f.file, first, undefined, f.fit, f.page)));
       const blockShape = [n, first.height, first.width, first.channels];
       if (n === 1) return contiguousTile(samples(frames[0]!, first.dtype), blockShape, first.dtype);
       const out = first.dtype === "uint16" ? new Uint16Array(n * frame) : new Uint8Array(n * frame);
