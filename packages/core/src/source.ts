@@ -25,7 +25,11 @@ export interface ChunkSource {
   readonly chunks: Chunks;
   /** Identifies the data (path and metadata), for deterministic keys. */
   readonly token: string;
-  /** Block `index` of `chunks`, exactly its shape: a tile (strided), or contiguous data (`{ data, shape, dtype }` or a typed array). */
+  /**
+   * Block `index` of `chunks`, exactly its shape: a tile (strided), or contiguous data (`{ data, shape, dtype }`
+   * or a typed array). The engine takes the memory (it may move it to a worker thread, detaching it here):
+   * return a buffer the source does not keep using (a view of part of a buffer is copied for you).
+   */
   read(index: readonly number[]): Promise<Tile | Dense | TypedArray>;
   /**
    * Optional, together with `decode`: reading split in two, the bytes of block `index` fetched on the main
