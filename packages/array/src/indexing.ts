@@ -109,6 +109,7 @@ export function getitem(x: LazyArray, selection: readonly SelectionItem[] | Sele
   const layer = blockwiseLayer({
     label: "getitem",
     op: "slice",
+    view: true,
     chunks,
     dtype: x.dtype,
     inputs: [{ layer: x.layer, map: (index) => inputBlock(items, pieces, fixedBlock, index) }],

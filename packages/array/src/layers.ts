@@ -26,6 +26,8 @@ export interface BlockwiseInit {
   readonly constants?: ReadonlyMap<string, unknown>;
   /** Output bytes of a block (default: its size times the dtype's item size). */
   readonly nbytes?: (index: readonly number[]) => number;
+  /** A view of its input (slicing, transposing, broadcasting): it allocates nothing, so it needs no memory to run. */
+  readonly view?: boolean;
 }
 
 export const layerName = (label: string, ...parts: unknown[]): string => `${label}-${tokenize(label, ...parts)}`;
@@ -45,6 +47,7 @@ export function blockwiseLayer(init: BlockwiseInit): Layer {
       attrs: typeof attrs === "function" ? attrs(index) : attrs,
       placement: init.placement ?? "cpu",
       nbytes: init.nbytes ? init.nbytes(index) : sizeOf(blockShape(init.chunks, index)) * size,
+      ...(init.view ? { memory: 0 } : {}),
     }),
     ...(init.constants ? { constants: init.constants } : {}),
   });

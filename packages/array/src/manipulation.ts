@@ -28,6 +28,7 @@ export function transpose(x: LazyArray, axes?: readonly number[]): LazyArray {
   const layer = blockwiseLayer({
     label: "transpose",
     op: "transpose",
+    view: true,
     chunks,
     dtype: x.dtype,
     inputs: [{ layer: x.layer, map: (index) => perm.map((_, d) => index[perm.indexOf(d)]!) }],
@@ -102,6 +103,7 @@ export function broadcastTo(x: LazyArray, shape: readonly number[]): LazyArray {
   const layer = blockwiseLayer({
     label: "broadcast-to",
     op: "broadcast",
+    view: true,
     chunks,
     dtype: x.dtype,
     inputs: [{ layer: x.layer, map: (index) => x.shape.map((n, a) => (n === out[a + lead] ? index[a + lead]! : 0)) }],
@@ -145,6 +147,7 @@ export function concatenate(arrays: readonly LazyArray[], axis = 0): LazyArray {
         attrs: {},
         placement: "cpu",
         nbytes: sizeOf(blockShape(chunks, index)) * size,
+        memory: 0,
       };
     },
   });
