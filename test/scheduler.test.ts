@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { asarray, compute, isTesseraError, ones, profile, random, type SchedulerEvent } from "tessera";
+import { asarray, compute, isTesseraError, ones, profile, random, slice, type SchedulerEvent } from "tessera";
 import { makeData, mismatch, ravel, tabulate } from "./helpers/reference.js";
 
 const threads = { scheduler: "threads", workers: 2, inlineBytes: 0 } as const;
@@ -90,6 +90,17 @@ describe("thread scheduler: workers", () => {
     });
     expect(counts.start).toBe(counts.end);
     expect(counts.end).toBeGreaterThan(16);
+  });
+
+  it("views of big blocks (slices, transposes) run where their input is, not in a worker", async () => {
+    const x = random.uniform([512, 512], { seed: 3, chunks: 256 }).persist();
+    const ran: string[] = [];
+    const r = await (await x).get([slice(10, 500), slice(null, null, -1)]).T.compute({ scheduler: "threads", workers: 2, inlineBytes: 64 * 1024, onEvent: (e) => void (e.type === "task-end" && ran.push(`${e.op} ${e.backend}`)) });
+    expect(r.shape).toEqual([512, 490]);
+    // Each block's slice and transpose (fused into one view task) runs inline; only the assembly of the result
+    // (a copy of 1 MiB) goes to a worker.
+    expect(ran.filter((w) => w.startsWith("fused")).sort()).toEqual(Array(4).fill("fused cpu:inline"));
+    expect(ran.filter((w) => !w.startsWith("fused"))).toEqual(["assemble cpu:worker"]);
   });
 
   it("Node exits on its own after threaded computes, also after a failure", async () => {
