@@ -63,6 +63,14 @@ describe("fusion", () => {
     expect(multi.map((st) => st.inputs.length)).toEqual([16, 16, 16]);
   });
 
+  it("blocks already in memory count their bytes: persisted 2 MiB blocks are not grouped 16 to a task", async () => {
+    const x = await random.uniform([8192, 512], { seed: 4, chunks: [512, 512] }).persist();
+    const m = x.mean({ axis: 0 });
+    const g = optimize(lower([m.layer], layerKeys(m.layer)));
+    const chunkTasks = [...g.tasks.values()].filter((t) => t.op === "reduce-chunk" || (t.op === "fused" && (t.attrs["steps"] as { op: string }[]).some((st) => st.op === "reduce-chunk")));
+    expect(chunkTasks.length).toBe(16);
+  });
+
   it("never fuses a shared intermediate or an output", () => {
     const t = (key: string, args: string[], op = "ew"): Task => ({ key, op, args, attrs: {}, placement: "cpu", nbytes: 8 });
     const tasks = new Map([t("a", [], "fill"), t("b", ["a"]), t("c", ["b"]), t("d", ["b"]), t("e", ["c", "d"])].map((x) => [x.key, x]));

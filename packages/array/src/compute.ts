@@ -2,7 +2,7 @@
  * Running graphs: lowering the requested keys (culling), fusing blockwise chains, and handing the graph
  * to the configured scheduler; `compute`, `persist` and `blocks` are built on `runGraph`.
  */
-import { TesseraError, blockIndices, type Dense, type Tile } from "@tessera/core";
+import { TesseraError, blockIndices, blockShape, itemsize, sizeOf, type Dense, type Tile } from "@tessera/core";
 import { fuse, keyOf, layerKeys, lower, makeLayer, type Graph, type Key, type Layer } from "@tessera/graph";
 import { opDef } from "@tessera/kernels";
 import { LazyArray } from "./array.js";
@@ -65,7 +65,8 @@ export async function persist(x: LazyArray, options: ComputeOptions = {}): Promi
     name: x.layer.name,
     numblocks: x.layer.numblocks,
     deps: [],
-    task: (index) => ({ op: "tile", args: [], attrs: { ref: `persisted-${keyOf(x.layer.name, index)}` }, placement: "cpu", nbytes: 0 }),
+    // A block already in memory: its bytes (as for asarray's blocks), made with no memory of its own.
+    task: (index) => ({ op: "tile", args: [], attrs: { ref: `persisted-${keyOf(x.layer.name, index)}` }, placement: "cpu", nbytes: sizeOf(blockShape(x.chunks, index)) * itemsize(x.dtype), memory: 0 }),
     constants,
   });
   return new LazyArray(layer, x.shape, x.dtype, x.chunks);
