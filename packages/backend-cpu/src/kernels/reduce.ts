@@ -199,7 +199,7 @@ export type ChunkAttrs = { readonly kind: ReduceKind; readonly axes: readonly nu
 
 /**
  * The partial of one block, or of several blocks along the reduced axes folded together (the graph groups
- * small blocks: see `chunkGroups` in @tessera/array). Arg-reductions take one block (its start is in `a`).
+ * small blocks: `groupReductionChunks` in @tessera/array). Arg-reductions take one block (its start is in `a`).
  */
 export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: FoldMemo): Tile[] {
   const { kind, axes } = a;
