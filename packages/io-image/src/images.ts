@@ -41,7 +41,7 @@ async function info(file: string): Promise<ImageInfo & { readonly pages: number 
   if (!m.width || !m.height || !m.channels) throw new TesseraError("ValueError", `image ${show(file)} has no size in its header`);
   const dtype: DType | undefined = m.depth === "uchar" ? "uint8" : m.depth === "ushort" ? "uint16" : undefined;
   if (!dtype) throw new TesseraError("DTypeError", `image ${show(file)} has sample depth ${show(m.depth)}; 8- and 16-bit images are supported`);
-  return { width: m.width, height: m.height, channels: m.channels, dtype, pages: await framePages(file, m.pages ?? 1) };
+  return { width: m.width, height: m.height, channels: m.channels, dtype, pages: m.pages ?? 1 };
 }
 
 /**
@@ -153,7 +153,11 @@ export async function imageStack(files: readonly string[], options: StackOptions
   if (mode !== "error" && mode !== "resize" && mode !== "pad") throw new TesseraError("ValueError", `imread(mismatch): ${show(mode)} must be "error", "resize" or "pad"`);
   const pagesMode = options.pages ?? "all";
   if (pagesMode !== "all" && pagesMode !== "first") throw new TesseraError("ValueError", `imread(pages): ${show(pagesMode)} must be "all" or "first"`);
-  const stored = await Promise.all(files.map(info));
+  // Only stacks look at pages (openImage reads the first): a second header read for multi-page files alone.
+  const stored = await Promise.all(files.map(async (f) => {
+    const i = await info(f);
+    return { ...i, pages: pagesMode === "all" ? await framePages(f, i.pages) : 1 };
+  }));
   const infos = stored.map((i) => (ch === undefined ? i : { ...i, channels: ch }));
   const first = infos[0]!;
   const fits: (Fit | undefined)[] = infos.map((i, k) => {
@@ -169,7 +173,7 @@ export async function imageStack(files: readonly string[], options: StackOptions
     return same ? undefined : { mode, from: { width: i.width, height: i.height } };
   });
   // The frames of the stack, in order: each page of each file.
-  const frameList = infos.flatMap((i, k) => Array.from({ length: pagesMode === "all" ? i.pages : 1 }, (_, page) => ({ file: files[k]!, page, fit: fits[k] })));
+  const frameList = infos.flatMap((i, k) => Array.from({ length: i.pages }, (_, page) => ({ file: files[k]!, page, fit: fits[k] })));
   const count = frameList.length;
   const shape = [count, first.height, first.width, first.channels];
   const chunks = [regularChunks(count, per), [first.height], [first.width], [first.channels]];

@@ -42,7 +42,7 @@ function arrayFor(p: DecodeParams): Promise<zarr.Array<zarr.DataType, zarr.Reada
 }
 
 /** A typed array of a chunk as our dtype's storage (zarrita returns BoolArray for bool). */
-export function chunkData(data: unknown, dtype: DType): TypedArray {
+function chunkData(data: unknown, dtype: DType): TypedArray {
   if (dtype === "bool") {
     const d = data as { buffer: ArrayBuffer; byteOffset?: number; length: number };
     return new Uint8Array(d.buffer, d.byteOffset ?? 0, d.length);
@@ -50,16 +50,20 @@ export function chunkData(data: unknown, dtype: DType): TypedArray {
   return data as TypedArray;
 }
 
+/** A chunk zarrita decoded, as block `p.index` of our array: float16 widened, edge chunks cut to the block. */
+export function blockOfChunk(c: { readonly data: unknown; readonly stride: readonly number[] }, p: Pick<DecodeParams, "half" | "dtype" | "shape" | "chunkShape" | "index">): Tile {
+  const data = p.half ? widenHalf(c.data as Uint16Array) : chunkData(c.data, p.dtype);
+  // Edge chunks are stored whole: the block is the part inside the array.
+  const shape = blockShape(p.shape.map((n, d) => regularChunks(n, p.chunkShape[d]!)), p.index);
+  return { data, shape, dtype: p.dtype, strides: [...c.stride], offset: 0 };
+}
+
 /** Decodes the fetched bytes of one chunk (empty: the chunk is missing, so it is the fill value) to its block. */
 export async function decodeChunk(inputs: readonly Tile[], p: DecodeParams): Promise<Tile> {
   const t = inputs[0]!;
   const bytes = t.shape[0]! > 0 ? new Uint8Array(t.data.buffer, t.data.byteOffset + t.offset, t.shape[0]!) : undefined;
   const arr = await arrayFor(p);
-  const c = await arr.getChunk([...p.index], (bytes ? { bytes } : {}) as Fetched);
-  const data = p.half ? widenHalf(c.data as Uint16Array) : chunkData(c.data, p.dtype);
-  // Edge chunks are stored whole: the block is the part inside the array.
-  const shape = blockShape(p.shape.map((n, d) => regularChunks(n, p.chunkShape[d]!)), p.index);
-  return { data, shape, dtype: p.dtype, strides: [...c.stride], offset: 0 };
+  return blockOfChunk(await arr.getChunk([...p.index], (bytes ? { bytes } : {}) as Fetched), p);
 }
 
 export interface EncodeParams {
@@ -71,14 +75,19 @@ export interface EncodeParams {
 
 const compressors = new Map<string, Promise<Compressor>>();
 
-/** Encodes one block as its chunk's bytes (padded to the chunk shape, compressed): a 1-d uint8 tile. */
-export async function encodeChunk(inputs: readonly Tile[], p: EncodeParams): Promise<Tile> {
+/** One block as its chunk's bytes: padded to the chunk shape with the fill value, compressed. */
+export async function encodeBlock(tile: Tile, p: EncodeParams): Promise<Uint8Array> {
   const id = `${p.codec.name}:${p.codec.level ?? ""}:${p.dtype}`;
   let comp = compressors.get(id);
   if (!comp) {
     comp = compressor(p.codec, p.dtype);
     compressors.set(id, comp);
   }
-  const bytes = await (await comp).encode(chunkBytes(inputs[0]!, p.chunkShape, p.dtype, p.fill));
+  return (await comp).encode(chunkBytes(tile, p.chunkShape, p.dtype, p.fill));
+}
+
+/** Encodes one block as its chunk's bytes: a 1-d uint8 tile. */
+export async function encodeChunk(inputs: readonly Tile[], p: EncodeParams): Promise<Tile> {
+  const bytes = await encodeBlock(inputs[0]!, p);
   return contiguousTile(bytes, [bytes.length], "uint8");
 }

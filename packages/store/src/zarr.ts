@@ -3,12 +3,11 @@
  * fill value) as a ChunkSource; `createZarr` makes an array (v3, or v2 for zarr-python 2 users) and returns
  * a ChunkSink that writes each chunk whole, compressed, atomically (temporary file, then rename).
  */
-import { TesseraError, blockShape, contiguousTile, isBig, isContiguous, isDType, itemsize, regularChunks, show, sizeOf, stridesOf, tokenize, type ChunkSink, type ChunkSource, type DType, type Tile, type TypedArray } from "@tessera/core";
+import { TesseraError, isDType, regularChunks, show, tokenize, type ChunkSink, type ChunkSource, type DType, type Tile } from "@tessera/core";
 import * as zarr from "zarrita";
-import { chunkBytes } from "./chunk-bytes.js";
-import { chunkData, type DecodeParams, type EncodeParams } from "./codec-kernels.js";
+import { blockOfChunk, encodeBlock, type DecodeParams, type EncodeParams } from "./codec-kernels.js";
 import { codecSpec, compressor, registerGzip, type CodecName, type CodecSpec } from "./codecs.js";
-import { widenHalf, numberToHalf } from "./float16.js";
+import { numberToHalf } from "./float16.js";
 import { AtomicFileStore } from "./fs-store.js";
 
 registerGzip();
@@ -82,7 +81,10 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
   const declared = meta["data_type"] ?? meta["dtype"];
   // float16: zarrita reads the bit patterns as uint16 (the metadata is rewritten on the way in), widened to float32 here.
   const half = declared === "float16" || declared === "<f2" || declared === ">f2";
-  const opened = half ? halfAsUint16(store, metaKey, meta, zarrFormat) : store;
+  // The metadata as zarrita reads it (and as the workers' decoders get it).
+  const metaText = half ? halfAsUint16(meta, zarrFormat) : new TextDecoder().decode(metaBytes);
+  const metaOut = new TextEncoder().encode(metaText);
+  const opened: ZarrStore = half ? { get: async (key) => (key === metaKey ? metaOut : store.get(key)), root: name } : store;
   let arr: zarr.Array<zarr.DataType, ZarrStore>;
   try {
     arr = await zarr.open(zarr.root(opened).resolve(path), { kind: "array" });
@@ -98,7 +100,7 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
   const token = tokenize("zarr", name, path, shape, chunkShape, declared, zarrFormat);
   const chunkKey = chunkKeyOf(meta, zarrFormat);
   const decodeParams: Omit<DecodeParams, "index"> = {
-    meta: half ? new TextDecoder().decode((await opened.get(metaKey))!) : new TextDecoder().decode(metaBytes),
+    meta: metaText,
     metaKey,
     path,
     half,
@@ -121,12 +123,7 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
           decode: { module: KERNELS, export: "decodeChunk", params: decodeParams },
         }),
     async read(index): Promise<Tile> {
-      const c = await arr.getChunk([...index]);
-      const data = half ? widenHalf(c.data as Uint16Array) : chunkData(c.data, dtype);
-      const full: Tile = { data, shape: [...c.shape], dtype, strides: [...c.stride], offset: 0 };
-      // Edge chunks are stored whole: the block is the part inside the array.
-      const bshape = blockShape(chunks, index);
-      return { ...full, shape: bshape };
+      return blockOfChunk(await arr.getChunk([...index]), { ...decodeParams, index });
     },
   };
 }
@@ -158,14 +155,13 @@ function halfFill(fill: unknown): number | null {
   throw new TesseraError("ValueError", `fromZarr: float16 fill value ${show(fill)} is not a number, "NaN", "Infinity", "-Infinity" or a 0x bit pattern`);
 }
 
-/** `store`, except that the float16 array's metadata at `metaKey` reads as uint16 (the same bytes per element). */
-function halfAsUint16(store: ZarrStore, metaKey: `/${string}`, meta: Record<string, unknown>, format: 2 | 3): ZarrStore {
+/** A float16 array's metadata rewritten as uint16 (the same bytes per element), as JSON. */
+function halfAsUint16(meta: Record<string, unknown>, format: 2 | 3): string {
   const rewritten =
     format === 3
       ? { ...meta, data_type: "uint16", fill_value: halfFill(meta["fill_value"]) ?? 0 }
       : { ...meta, dtype: String(meta["dtype"]).replace("f2", "u2"), fill_value: halfFill(meta["fill_value"]) };
-  const bytes = new TextEncoder().encode(JSON.stringify(rewritten));
-  return { get: async (key) => (key === metaKey ? bytes : store.get(key)), root: storeName(store) };
+  return JSON.stringify(rewritten);
 }
 
 export interface CreateZarrOptions {
@@ -228,8 +224,7 @@ export async function createZarr(target: StoreLike, options: CreateZarrOptions):
     store,
     path,
     async write(index, tile) {
-      const bytes = await comp.encode(chunkBytes(tile, chunkShape, dtype, fill));
-      await store.set(key(index), bytes);
+      await store.set(key(index), await encodeBlock(tile, encodeParams));
     },
     // Encoded on any thread, stored here.
     encode: { module: KERNELS, export: "encodeChunk", params: encodeParams },
@@ -285,7 +280,7 @@ export async function regionSink(target: StoreLike, options: RegionSinkOptions):
     }
   });
   const spec = codecOf(meta, format);
-  const comp = await compressor(spec, dtype);
+  const encodeParams = { codec: spec, dtype, chunkShape, fill } satisfies EncodeParams;
   const start = options.region.map(([a], d) => a / chunkShape[d]!);
   const separator = format === 2 ? ((meta["dimension_separator"] as string | undefined) ?? ".") : "/";
   const key = (index: readonly number[]): `/${string}` => {
@@ -298,9 +293,9 @@ export async function regionSink(target: StoreLike, options: RegionSinkOptions):
     chunks: options.region.map(([a, b], d) => regularChunks(b - a, chunkShape[d]!)),
     token: tokenize("zarr-region", name, path, options.region),
     async write(index, tile) {
-      await store.set(key(index), await comp.encode(chunkBytes(tile, chunkShape, dtype, fill)));
+      await store.set(key(index), await encodeBlock(tile, encodeParams));
     },
-    encode: { module: KERNELS, export: "encodeChunk", params: { codec: spec, dtype, chunkShape, fill } satisfies EncodeParams },
+    encode: { module: KERNELS, export: "encodeChunk", params: encodeParams },
     put: (index, bytes) => store.set(key(index), bytes),
   };
 }

@@ -4,10 +4,16 @@ import type { Attrs } from "@tessera/graph";
 import type { KernelContext } from "@tessera/kernels";
 import { asTile } from "./values.js";
 
+/** The source or sink a task names (held in the graph's constants). */
+function registered<T>(attrs: Attrs, ctx: KernelContext, op: string): T {
+  const v = ctx.constants.get(attrs["ref"] as string);
+  if (!v) throw new Error(`${op}: nothing registered under ${String(attrs["ref"])}`);
+  return v as T;
+}
+
 /** Reads a block; what the source returns is checked against the block's shape and the source's dtype. */
 export async function sourceReadKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Promise<Tile> {
-  const source = ctx.constants.get(attrs["ref"] as string) as ChunkSource | undefined;
-  if (!source) throw new Error(`source-read: no source registered under ${String(attrs["ref"])}`);
+  const source = registered<ChunkSource>(attrs, ctx, "source-read");
   const index = attrs["index"] as number[];
   const want = blockShape(source.chunks, index);
   const v: unknown = await source.read(index);
@@ -26,16 +32,15 @@ export async function sourceReadKernel(_inputs: readonly unknown[], attrs: Attrs
 
 /** Writes the block; its value is an empty tile (writes are run for their effect). */
 export async function sinkWriteKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Promise<Tile> {
-  const sink = ctx.constants.get(attrs["ref"] as string) as ChunkSink | undefined;
-  if (!sink) throw new Error(`sink-write: no sink registered under ${String(attrs["ref"])}`);
+  const sink = registered<ChunkSink>(attrs, ctx, "sink-write");
   await sink.write(attrs["index"] as number[], asTile(inputs[0], "sink-write"));
   return emptyTile("uint8", [0]);
 }
 
 /** Fetches a block's bytes (a 1-d uint8 tile; empty when the source has none for it: a missing chunk). */
 export async function sourceFetchKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Promise<Tile> {
-  const source = ctx.constants.get(attrs["ref"] as string) as ChunkSource | undefined;
-  if (!source?.fetch) throw new Error(`source-fetch: no source with fetch registered under ${String(attrs["ref"])}`);
+  const source = registered<ChunkSource>(attrs, ctx, "source-fetch");
+  if (!source.fetch) throw new Error("source-fetch: the source has no fetch method");
   const fetched = await source.fetch(attrs["index"] as number[]);
   // A copy: the bytes may be the store's own memory (an in-memory store), which a move to a worker would detach.
   const bytes = fetched ? fetched.slice() : new Uint8Array(0);
@@ -44,8 +49,8 @@ export async function sourceFetchKernel(_inputs: readonly unknown[], attrs: Attr
 
 /** Stores a block's encoded bytes; its value is an empty tile. */
 export async function sinkPutKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Promise<Tile> {
-  const sink = ctx.constants.get(attrs["ref"] as string) as ChunkSink | undefined;
-  if (!sink?.put) throw new Error(`sink-put: no sink with put registered under ${String(attrs["ref"])}`);
+  const sink = registered<ChunkSink>(attrs, ctx, "sink-put");
+  if (!sink.put) throw new Error("sink-put: the sink has no put method");
   const t = asTile(inputs[0], "sink-put");
   await sink.put(attrs["index"] as number[], new Uint8Array(t.data.buffer, t.data.byteOffset + t.offset, t.shape[0]!));
   return emptyTile("uint8", [0]);

@@ -204,15 +204,16 @@ export type ChunkAttrs = { readonly kind: ReduceKind; readonly axes: readonly nu
 export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: FoldMemo): Tile[] {
   const { kind, axes } = a;
   const nanv = kind.startsWith("nan");
-  const count = (): Tile => (nanv ? fold("nancount", blocks, axes, undefined, memo) : filled(keptShape(blocks[0]!.shape, axes), blocks.reduce((acc, t) => acc + reducedCount(t, axes), 0)));
+  /** Elements reduced into each position of the partial (NaNs aside). */
+  const total = (): number => blocks.reduce((acc, t) => acc + reducedCount(t, axes), 0);
+  const count = (): Tile => (nanv ? fold("nancount", blocks, axes, undefined, memo) : filled(keptShape(blocks[0]!.shape, axes), total()));
   switch (kind) {
     case "mean":
     case "nanmean": {
       const sum = fold(nanv ? "nansum" : "sum", blocks, axes, undefined, memo);
       // Without NaNs every position of the partial has the same count: one value (shape all 1s), not an
       // array as large as the sum (for a mean over a short axis that array would double the partial).
-      const n = nanv ? count() : filled(sum.shape.map(() => 1), blocks.reduce((acc, t) => acc + reducedCount(t, axes), 0));
-      return [sum, n];
+      return [sum, nanv ? count() : filled(sum.shape.map(() => 1), total())];
     }
     case "var":
     case "nanvar":
