@@ -23,7 +23,16 @@ export function fromSource(source: ChunkSource, options: { chunks?: ChunkSpec } 
   const bytes = (index: readonly number[]): number => sizeOf(blockShape(source.chunks, index)) * size;
   const constants = new Map([[ref, source]]);
   let layer: Layer;
-  if (typeof source.fetch === "function" && source.decode) {
+  if (source.load) {
+    // Read by a module kernel on any thread, in the task that consumes the block (fusion).
+    const load = source.load;
+    layer = makeLayer({
+      name: layerName("load", source.token),
+      numblocks,
+      deps: [],
+      task: (index) => ({ op: "module-kernel", args: [], attrs: { module: load.module, export: load.export, params: { ...load.params, index: [...index] } }, placement: "cpu", nbytes: bytes(index) }),
+    });
+  } else if (typeof source.fetch === "function" && source.decode) {
     // Bytes fetched on the main thread, decoded on any thread (the fetched size is not known: bounded by the block's).
     const decode = source.decode;
     const fetched = makeLayer({ name: layerName("fetch", source.token), numblocks, deps: [], constants, task: (index) => ({ op: "source-fetch", args: [], attrs: { ref, index: [...index] }, placement: "io", nbytes: bytes(index) }) });

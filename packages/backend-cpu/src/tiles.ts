@@ -1,5 +1,5 @@
 /** Tile views and copies on the CPU: the building blocks of view kernels, gathers and assembly. */
-import { allocate, emptyTile, isBig, isContiguous, sizeOf, stridesOf, type DType, type Tile } from "@tessera/core";
+import { allocate, contiguousTile, freshAllocator, isBig, isContiguous, sizeOf, stridesOf, type Allocator, type DType, type Tile } from "@tessera/core";
 import { read, runNest, store } from "./loops.js";
 
 const storeKind = (d: DType): "bool" | "big" | "plain" => (d === "bool" ? "bool" : isBig(d) ? "big" : "plain");
@@ -31,16 +31,16 @@ export function copyInto(dst: Tile, src: Tile): void {
   });
 }
 
-/** A contiguous copy of `t` (in dtype `dtype`, default its own). */
-export function materialize(t: Tile, dtype: DType = t.dtype): Tile {
-  const out = emptyTile(dtype, t.shape);
+/** A contiguous copy of `t` (in dtype `dtype`, default its own), in memory from `alloc`. */
+export function materialize(t: Tile, dtype: DType = t.dtype, alloc: Allocator = freshAllocator): Tile {
+  const out = contiguousTile(alloc.alloc(dtype, sizeOf(t.shape)), t.shape, dtype);
   copyInto(out, t);
   return out;
 }
 
 /** `t` as a contiguous tile: itself when already contiguous, else a copy. */
-export function contiguous(t: Tile): Tile {
-  return isContiguous(t) ? t : materialize(t);
+export function contiguous(t: Tile, alloc: Allocator = freshAllocator): Tile {
+  return isContiguous(t) ? t : materialize(t, t.dtype, alloc);
 }
 
 /** A view of the region `starts .. starts + shape` of `t`. */
@@ -51,8 +51,8 @@ export function region(t: Tile, starts: readonly number[], shape: readonly numbe
 }
 
 /** Reshapes a tile (a view when contiguous). */
-export function reshapeTile(t: Tile, shape: readonly number[]): Tile {
-  const c = contiguous(t);
+export function reshapeTile(t: Tile, shape: readonly number[], alloc: Allocator = freshAllocator): Tile {
+  const c = contiguous(t, alloc);
   return { data: c.data, dtype: c.dtype, shape: [...shape], strides: stridesOf(shape), offset: c.offset };
 }
 

@@ -1,15 +1,19 @@
 /**
- * The worker-thread entry of the CPU backend (loaded from dist/ by the thread scheduler). Kernels here
- * allocate ordinary ArrayBuffers and results are transferred back (moved, not copied): measured, shared
- * buffers for every intermediate of a fused chain made tasks 1.5-2x slower. Inputs arrive transferred or on
- * shared memory; constants (in-memory arrays) arrive once per compute, on shared memory.
+ * The worker-thread entry of the CPU backend (loaded from dist/ by the thread scheduler). Tiles of 64 KiB and
+ * more come from this thread's tile pool (shared memory, reused: see @tessera/core pool.ts); what a task made
+ * and does not return goes back to the pool when it ends, so a chunk read and reduced in one task costs no
+ * fresh memory after the first. Results on pooled memory cross back as handles; small ones are ordinary
+ * buffers, transferred (moved). The main thread hands over free buffers with tasks (`grants`); the pool keeps
+ * at most `KEEP` free buffers per size class and hands the rest back with the reply.
  */
-import { parentPort } from "node:worker_threads";
-import { isTile } from "@tessera/core";
+import { parentPort, workerData } from "node:worker_threads";
+import { TaskArena, TilePool, isTile, type TilePoolOptions } from "@tessera/core";
 import type { WorkerReply, WorkerRequest } from "@tessera/kernels";
 import { cpuBackend } from "./backend.js";
 
 const constants = new Map<string, unknown>();
+const KEEP = 4;
+const pool = new TilePool((workerData as { tiles?: TilePoolOptions } | null)?.tiles ?? {});
 const port = parentPort;
 if (!port) throw new Error("@tessera/backend-cpu/worker must run in a worker thread");
 
@@ -34,7 +38,10 @@ port.on("message", (msg: WorkerRequest) => {
     return;
   }
   const t0 = performance.now();
+  for (const g of msg.grants ?? []) pool.give(g);
+  const arena = new TaskArena(pool);
   const fail = (e: unknown): void => {
+    arena.abandon();
     const err = e instanceof Error ? e : new Error(String(e));
     reply({ type: "error", id: msg.id, message: err.message, ...(err.stack ? { stack: err.stack } : {}), ...("code" in err && typeof err.code === "string" ? { code: err.code } : {}) });
   };
@@ -44,12 +51,14 @@ port.on("message", (msg: WorkerRequest) => {
     const done = (value: unknown): void => {
       // A reply that cannot be posted (a value that cannot be cloned) fails the task instead of never answering.
       try {
-        reply({ type: "done", id: msg.id, value, ms: performance.now() - t0 }, transferables(value));
+        arena.finish(value);
+        const returned = pool.surplus(KEEP);
+        reply({ type: "done", id: msg.id, value, ms: performance.now() - t0, poolFree: pool.stats.freeBytes, returned }, transferables(value));
       } catch (e) {
         fail(e);
       }
     };
-    const value = kernel(msg.inputs, msg.attrs, { constants });
+    const value = kernel(msg.inputs, msg.attrs, { constants, alloc: arena });
     if (value instanceof Promise) value.then(done, fail);
     else done(value);
   } catch (e) {

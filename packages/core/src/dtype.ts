@@ -78,21 +78,16 @@ export const isFloat = (d: DType): boolean => INFO[d].kind === "f";
 export const isInteger = (d: DType): boolean => INFO[d].kind === "i" || INFO[d].kind === "u";
 export const isBig = (d: DType): boolean => d === "int64" || d === "uint64";
 
-const allocation = { shared: false };
-
-/**
- * Makes `allocate` use SharedArrayBuffers by default. Worker threads turn it on, so the tiles their
- * kernels make cross back to the main thread without a copy.
- */
-export function setSharedAllocation(on: boolean): void {
-  allocation.shared = on;
-}
-
-/** A new zero-filled typed array of `n` elements of dtype `d` (on a SharedArrayBuffer when asked or set). */
-export function allocate(d: DType, n: number, shared = allocation.shared): TypedArray {
+/** A new zero-filled typed array of `n` elements of dtype `d` (on a SharedArrayBuffer when asked). Tiles come from a `TilePool` instead. */
+export function allocate(d: DType, n: number, shared = false): TypedArray {
   const info = INFO[d];
   if (!shared) return new info.ctor(n);
   return new info.ctor(new SharedArrayBuffer(n * info.itemsize), 0, n);
+}
+
+/** A typed array of dtype `d` over `n` elements of `buffer` from `byteOffset` (no copy). */
+export function typedView(d: DType, buffer: ArrayBufferLike, byteOffset: number, n: number): TypedArray {
+  return new INFO[d].ctor(buffer, byteOffset, n);
 }
 
 /** The dtype a typed array stores (Uint8Array reads as uint8). */

@@ -20,7 +20,7 @@ export {
   isInteger,
   isBig,
   allocate,
-  setSharedAllocation,
+  typedView,
   dtypeOfTypedArray,
   typedArrayMatches,
   promoteTypes,
@@ -51,5 +51,6 @@ export {
   type NormalizeOptions,
 } from "./chunks.js";
 export { isTile, contiguousTile, emptyTile, isContiguous, isCompact, tileFromDense, tileFromUser, type Tile, type Dense, type BlockValue } from "./tile.js";
+export { TilePool, TaskArena, sizeClass, bufferId, collectBuffers, freshAllocator, POOL_HEADER, type Allocator, type PoolStats, type TilePoolOptions } from "./pool.js";
 export { tokenize, functionToken } from "./token.js";
 export type { ChunkSource, ChunkSink, ModuleKernelRef } from "./source.js";

@@ -9,8 +9,10 @@ import type { Dense, Tile } from "./tile.js";
 
 /**
  * A function exported by a module (a file URL or a package specifier that resolves in a worker), run as a
- * task on any thread: `fn(inputs, params)` with the task's input tiles and `params` plus `{ index }` (the
- * block), returning a tile. Sources and sinks use it to move codec work off the main thread.
+ * task on any thread: `fn(inputs, params, { alloc })` with the task's input tiles, `params` plus `{ index }`
+ * (the block) and the task's allocator, returning a tile. Sources and sinks use it to move codec work and
+ * reads off the main thread. Input tiles may be pooled memory that the engine reuses after the task: a
+ * kernel must not keep references to them.
  */
 export interface ModuleKernelRef {
   readonly module: string;
@@ -38,6 +40,13 @@ export interface ChunkSource {
    */
   fetch?(index: readonly number[]): Promise<Uint8Array | undefined>;
   readonly decode?: ModuleKernelRef;
+  /**
+   * Optional: a module kernel that reads block `index` by itself on any thread (no inputs; `params` plus
+   * `{ index }`), into memory from the allocator it is given (e.g. an uncompressed chunk file read straight
+   * into a pooled tile). Preferred over `fetch`/`decode` and `read`: it runs in the task that consumes the
+   * block, and the graph names it by data (it can run in another process).
+   */
+  readonly load?: ModuleKernelRef;
 }
 
 export interface ChunkSink {

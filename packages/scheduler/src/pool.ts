@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { TilePoolOptions } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
 import type { WorkerReply, WorkerRequest } from "@tessera/kernels";
 
@@ -14,14 +15,24 @@ const KEPT_FLAGS = ["--enable-source-maps", "--no-warnings", "--cpu-prof", "--cp
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** Bytes the worker's tile pool keeps free (as of its last reply). */
+  poolFree: number;
   /** Constants this worker holds, by ref. */
   readonly sent: Set<string>;
 }
 
 interface Pending {
-  readonly resolve: (r: { value: unknown; ms: number }) => void;
+  readonly resolve: (r: WorkerResult) => void;
   readonly reject: (e: Error) => void;
   readonly slot: Slot;
+}
+
+/** A task's value from a worker, with the free buffers its pool handed back and what it keeps free. */
+export interface WorkerResult {
+  readonly value: unknown;
+  readonly ms: number;
+  readonly returned: readonly SharedArrayBuffer[];
+  readonly poolFree: number;
 }
 
 export class WorkerPool {
@@ -33,24 +44,31 @@ export class WorkerPool {
   private holds = 0;
   private closed = false;
 
-  constructor(entry: string, size = availableParallelism()) {
+  /** Options of the workers' tile pools (a checking mode for tests: poison). */
+  private readonly tileOptions: TilePoolOptions;
+
+  constructor(entry: string, size = availableParallelism(), tiles: TilePoolOptions = {}) {
     this.entry = entry;
     this.size = Math.max(1, size);
+    this.tileOptions = tiles;
   }
 
   private spawn(): Slot {
     // Workers run built JS: of the parent's flags only harmless ones pass on (not export conditions a
     // test runner sets for TypeScript sources, nor --eval/--input-type, nor V8 flags, which Node refuses).
     const execArgv = process.execArgv.filter((a) => KEPT_FLAGS.some((f) => a === f || a.startsWith(`${f}=`)));
-    const worker = new Worker(new URL(this.entry), { execArgv });
-    const slot: Slot = { worker, busy: false, sent: new Set() };
+    const worker = new Worker(new URL(this.entry), { execArgv, workerData: { tiles: this.tileOptions } });
+    const slot: Slot = { worker, busy: false, poolFree: 0, sent: new Set() };
     if (this.holds === 0) worker.unref();
     worker.on("message", (msg: WorkerReply) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
       p.slot.busy = false;
-      if (msg.type === "done") p.resolve({ value: msg.value, ms: msg.ms });
+      if (msg.type === "done") {
+        p.slot.poolFree = msg.poolFree;
+        p.resolve({ value: msg.value, ms: msg.ms, returned: msg.returned, poolFree: msg.poolFree });
+      }
       else {
         const e = new Error(msg.message);
         if (msg.stack) e.stack = msg.stack;
@@ -141,15 +159,30 @@ export class WorkerPool {
     }
   }
 
-  /** Runs one task on an idle worker (the caller checks `idle` first). */
-  run(op: string, attrs: Attrs, inputs: readonly unknown[], constants: readonly (readonly [string, unknown])[], transfer: readonly ArrayBuffer[] = []): Promise<{ value: unknown; ms: number }> {
+  /** Bytes the workers' tile pools keep free. */
+  get poolFree(): number {
+    return this.slots.reduce((n, s) => n + s.poolFree, 0);
+  }
+
+  /**
+   * Runs one task on an idle worker (the caller checks `idle` first). `grants` are free pooled buffers handed
+   * to the worker's pool (shared memory: they cross as handles); `transfer` lists buffers moved with the inputs.
+   */
+  run(
+    op: string,
+    attrs: Attrs,
+    inputs: readonly unknown[],
+    constants: readonly (readonly [string, unknown])[],
+    transfer: readonly ArrayBuffer[] = [],
+    grants: readonly SharedArrayBuffer[] = [],
+  ): Promise<WorkerResult> {
     const slot = this.idleSlot();
     if (!slot) return Promise.reject(new Error("WorkerPool.run: no idle worker"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       try {
         this.sendConstants(slot, constants);
-        slot.worker.postMessage({ type: "task", id, op, attrs, inputs } satisfies WorkerRequest, [...transfer]);
+        slot.worker.postMessage({ type: "task", id, op, attrs, inputs, ...(grants.length ? { grants } : {}) } satisfies WorkerRequest, [...transfer]);
       } catch (e) {
         // A value that cannot be cloned fails this task, not the process.
         reject(e instanceof Error ? e : new Error(String(e)));

@@ -1,11 +1,15 @@
 /**
  * The synchronous scheduler: runs a graph's tasks one at a time on the main thread in the static order
  * (`order()`), releasing each intermediate as soon as its last consumer has run. Tests use it; users
- * debug with it. Kernels that return promises (I/O, async user functions) are awaited in turn.
+ * debug with it. Kernels that return promises (I/O, async user functions) are awaited in turn. Tiles come
+ * from a tile pool and go back to it when released, as on the thread scheduler. It holds what the static
+ * order makes it hold and does not apply `memoryLimit` (it never runs two tasks at once; use the thread
+ * scheduler to bound memory).
  */
-import { TesseraError } from "@tessera/core";
+import { TaskArena, TesseraError, TilePool } from "@tessera/core";
 import { order, type Key, type RunOptions, type Scheduler } from "@tessera/graph";
-import type { Backend, KernelContext } from "@tessera/kernels";
+import type { Backend } from "@tessera/kernels";
+import { BufferLedger } from "./ledger.js";
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
 
@@ -21,13 +25,15 @@ export function abortError(signal: AbortSignal): TesseraError {
   return new TesseraError("AbortError", `compute aborted${reason instanceof Error ? `: ${reason.message}` : ""}`, { cause: reason });
 }
 
-export function syncScheduler(backend: Backend): Scheduler {
+export function syncScheduler(backend: Backend, options: { readonly pool?: TilePool } = {}): Scheduler {
+  const pool = options.pool ?? new TilePool({ maxFreePerClass: 8 });
   return {
     name: "sync",
     async run(graph, options = {}) {
       const { signal, onEvent, onOutput } = options;
       const retain = options.retainOutputs ?? true;
-      const ctx: KernelContext = { constants: graph.constants };
+      const ledger = new BufferLedger(pool);
+      for (const c of graph.constants.values()) ledger.escape(c);
       const keys = order(graph);
       const outputs = new Set(graph.outputs);
       const remaining = new Map<Key, number>();
@@ -48,20 +54,29 @@ export function syncScheduler(backend: Backend): Scheduler {
           start = performance.now();
         }
         let value: unknown;
+        const arena = new TaskArena(pool);
         try {
-          value = kernel(inputs, task.attrs, ctx);
+          value = kernel(inputs, task.attrs, { constants: graph.constants, alloc: arena });
           if (isThenable(value)) value = await value;
         } catch (e) {
+          arena.abandon();
           onEvent?.({ type: "compute-end", tasks: keys.length, ms: performance.now() - t0, failed: true });
           throw taskError(key, task.op, e);
         }
+        arena.finish(value);
+        ledger.hold(value);
         if (onEvent) onEvent({ type: "task-end", key, op: task.op, placement: task.placement, nbytes: task.nbytes, backend: backend.name, ms: performance.now() - start });
         for (const a of task.args) {
           const r = (remaining.get(a) ?? 1) - 1;
           remaining.set(a, r);
-          if (r === 0 && !outputs.has(a)) values.delete(a);
+          if (r === 0 && !outputs.has(a)) {
+            ledger.release(values.get(a));
+            values.delete(a);
+          }
         }
         if (outputs.has(key)) {
+          // The user gets it: its memory is never reused.
+          ledger.escape(value);
           if (retain) result.set(key, value);
           if (onOutput) {
             const w = onOutput(key, value);

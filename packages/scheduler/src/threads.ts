@@ -7,11 +7,12 @@
  * (from sources, or from inputs pinned until then) when needed: the mean-centring case `x - x.mean(0)` on
  * an array larger than the limit, which holds every block of x in dask (dask#874).
  */
-import { isTile } from "@tessera/core";
+import { TaskArena, TilePool, isTile } from "@tessera/core";
 import { priorities, type Graph, type Key, type RunOptions, type Scheduler, type Task } from "@tessera/graph";
-import type { Backend, KernelContext } from "@tessera/kernels";
+import type { Backend } from "@tessera/kernels";
+import { BufferLedger, buffersOf } from "./ledger.js";
 import { defaultMemoryLimit, refuseOversized } from "./memory.js";
-import { WorkerPool } from "./pool.js";
+import { WorkerPool, type WorkerResult } from "./pool.js";
 import { abortError, taskError } from "./sync.js";
 
 export interface ThreadSchedulerOptions {
@@ -24,6 +25,8 @@ export interface ThreadSchedulerOptions {
   readonly inlineBytes?: number;
   /** A pool to share between schedulers (default: one made for this scheduler). */
   readonly pool?: WorkerPool;
+  /** The main thread's tile pool (default: one made for this scheduler, shared by its computes). */
+  readonly tilePool?: TilePool;
 }
 
 export interface ThreadScheduler extends Scheduler {
@@ -40,22 +43,15 @@ export interface ThreadScheduler extends Scheduler {
 const MAX_MAIN = 4;
 const MAX_IO = 16;
 
-/** The distinct buffers behind a value (a tile or a list of tiles). */
-function buffersOf(v: unknown, out: ArrayBufferLike[] = []): ArrayBufferLike[] {
-  if (isTile(v)) {
-    if (!out.includes(v.data.buffer)) out.push(v.data.buffer);
-  } else if (Array.isArray(v)) for (const x of v) buffersOf(x, out);
-  return out;
-}
-
 export function threadScheduler(options: ThreadSchedulerOptions): ThreadScheduler {
   const workers = options.workers ?? undefined;
   const entry = options.backend.workerEntry;
   const pool = options.pool ?? (workers === 0 || !entry ? undefined : new WorkerPool(entry, workers));
+  const tiles = options.tilePool ?? new TilePool();
   return {
     name: "threads",
     pool,
-    run: (graph, runOptions = {}) => new Run(graph, options, pool, runOptions).execute(),
+    run: (graph, runOptions = {}) => new Run(graph, options, pool, tiles, runOptions).execute(),
     close: async () => pool?.close(),
   };
 }
@@ -76,7 +72,7 @@ class Run {
   private readonly ready: Key[] = [];
   private readonly limit: number;
   private readonly inlineBytes: number;
-  private readonly ctx: KernelContext;
+  private readonly ledger: BufferLedger;
   private readonly sharedConstants: (readonly [string, unknown])[];
   private held = 0;
   private inFlight = 0;
@@ -94,6 +90,7 @@ class Run {
     private readonly graph: Graph,
     private readonly options: ThreadSchedulerOptions,
     private readonly pool: WorkerPool | undefined,
+    private readonly tiles: TilePool,
     private readonly run: RunOptions,
   ) {
     this.tasks = graph.tasks;
@@ -102,7 +99,7 @@ class Run {
     this.outputsLeft = this.outputs.size;
     this.limit = options.memoryLimit ?? defaultMemoryLimit();
     this.inlineBytes = options.inlineBytes ?? 64 * 1024;
-    this.ctx = { constants: graph.constants };
+    this.ledger = new BufferLedger(tiles);
     const share = options.backend.share?.bind(options.backend) ?? ((v: unknown) => v);
     // Only data crosses to workers (functions, sources and sinks stay on the main thread with their tasks).
     this.sharedConstants = pool ? [...graph.constants].filter(([, v]) => isTile(v)).map(([k, v]) => [k, share(v)] as const) : [];
@@ -120,8 +117,8 @@ class Run {
       return Promise.reject(e);
     }
     this.run.signal?.addEventListener("abort", this.onAbort, { once: true });
-    // Buffers of constants (the user's data) are never moved: pin them.
-    for (const c of this.graph.constants.values()) this.countBuffers(c, 1);
+    // Buffers of constants (the user's data) are never moved or reused.
+    for (const c of this.graph.constants.values()) this.ledger.escape(c);
     this.pool?.hold();
     this.pool?.acquire(this.sharedConstants.map(([k]) => k));
     this.stopListening = this.pool?.onIdle(() => this.pump());
@@ -194,13 +191,17 @@ class Run {
     const backend = `${this.options.backend.name}:${where}`;
     if (where === "worker") {
       const { values, transfer } = this.toWorker(task);
-      this.pool!.run(task.op, task.attrs, values, this.sharedConstants, transfer).then(
-        (r) => this.complete(key, r.value, performance.now() - t0, backend),
+      // A free buffer of the output's size class goes with the task, so the worker need not make one.
+      const grant = task.nbytes >= this.tiles.minBytes ? this.tiles.takeFree(task.nbytes) : undefined;
+      this.pool!.run(task.op, task.attrs, values, this.sharedConstants, transfer, grant ? [grant] : []).then(
+        (r) => this.fromWorker(key, r, performance.now() - t0, backend),
         (e: unknown) => this.fail(taskError(key, task.op, e)),
       );
       return;
     }
     const inputs = task.args.map((a) => this.values.get(a));
+    const arena = new TaskArena(this.tiles);
+    const ctx = { constants: this.graph.constants, alloc: arena };
     const kernel = this.options.backend.kernel(task.op);
     if (!kernel) {
       this.fail(taskError(key, task.op, new Error(`backend ${this.options.backend.name} has no kernel for op ${task.op}`)));
@@ -211,11 +212,12 @@ class Run {
       if (io) this.ioRunning++;
       else this.mainRunning++;
       const p = Promise.resolve()
-        .then(() => kernel(inputs, task.attrs, this.ctx))
+        .then(() => kernel(inputs, task.attrs, ctx))
         .then(
           (v) => {
             if (io) this.ioRunning--;
             else this.mainRunning--;
+            arena.finish(v);
             this.complete(key, v, performance.now() - t0, backend);
           },
           (e: unknown) => this.fail(taskError(key, task.op, e)),
@@ -226,24 +228,23 @@ class Run {
     }
     let value: unknown;
     try {
-      value = kernel(inputs, task.attrs, this.ctx);
+      value = kernel(inputs, task.attrs, ctx);
     } catch (e) {
       this.fail(taskError(key, task.op, e));
       return;
     }
-    if (value instanceof Promise) value.then((v) => this.complete(key, v, performance.now() - t0, backend), (e: unknown) => this.fail(taskError(key, task.op, e)));
-    else this.complete(key, value, performance.now() - t0, backend, true);
+    const done = (v: unknown, inline: boolean): void => {
+      arena.finish(v);
+      this.complete(key, v, performance.now() - t0, backend, inline);
+    };
+    if (value instanceof Promise) value.then((v) => done(v, false), (e: unknown) => this.fail(taskError(key, task.op, e)));
+    else done(value, true);
   }
 
-  /** Buffers referenced by held values (a buffer may back several views). */
-  private readonly bufferRefs = new Map<ArrayBufferLike, number>();
-
-  private countBuffers(v: unknown, delta: number): void {
-    for (const b of buffersOf(v)) {
-      const n = (this.bufferRefs.get(b) ?? 0) + delta;
-      if (n > 0) this.bufferRefs.set(b, n);
-      else this.bufferRefs.delete(b);
-    }
+  /** A worker's result: the free buffers its pool handed back join the main thread's pool. */
+  private fromWorker(key: Key, r: WorkerResult, ms: number, backend: string): void {
+    if (!this.finished) for (const b of r.returned) this.tiles.give(b);
+    this.complete(key, r.value, ms, backend);
   }
 
   /**
@@ -260,7 +261,7 @@ class Run {
       const bufs = buffersOf(v);
       if (bufs.every((b) => b instanceof SharedArrayBuffer)) return v;
       const last = this.remaining.get(a) === 1 && !this.outputs.has(a) && task.args.filter((x) => x === a).length === 1;
-      if (last && bufs.every((b) => !(b instanceof SharedArrayBuffer) && this.bufferRefs.get(b) === 1 && !transfer.includes(b as ArrayBuffer))) {
+      if (last && bufs.every((b) => !(b instanceof SharedArrayBuffer) && this.ledger.count(b) === 1 && !this.ledger.isEscaped(b) && !transfer.includes(b as ArrayBuffer))) {
         transfer.push(...(bufs as ArrayBuffer[]));
         return v;
       }
@@ -281,7 +282,7 @@ class Run {
     const recomputed = this.wasDropped.has(key);
     this.status.set(key, "held");
     this.values.set(key, value);
-    this.countBuffers(value, 1);
+    this.ledger.hold(value);
     this.held += task.nbytes;
     if (!this.outputs.has(key)) this.heldSet.add(key);
     for (const a of task.args) {
@@ -307,6 +308,8 @@ class Run {
 
   private deliver(key: Key, value: unknown): void {
     this.outputsLeft--;
+    // The user gets it: its memory is never reused.
+    this.ledger.escape(value);
     if (this.run.retainOutputs !== false) this.result.set(key, value);
     const w = this.run.onOutput?.(key, value);
     const after = (): void => {
@@ -327,11 +330,21 @@ class Run {
 
   private releaseValue(k: Key): void {
     if (this.status.get(k) !== "held") return;
-    this.countBuffers(this.values.get(k), -1);
+    this.letGo(this.values.get(k));
     this.values.delete(k);
     this.held -= this.tasks.get(k)!.nbytes;
     this.status.set(k, "released");
     this.heldSet.delete(k);
+  }
+
+  /**
+   * A held value is no longer needed: its pooled buffers that nothing else uses go back to the main thread's
+   * pool, which keeps free only what fits beside what is held and in flight under the memory limit.
+   */
+  private letGo(v: unknown): void {
+    this.ledger.release(v);
+    const room = this.limit - this.held - this.inFlight - (this.pool?.poolFree ?? 0);
+    if (this.tiles.stats.freeBytes > room) this.tiles.trim(Math.max(0, room));
   }
 
   private readonly wasDropped = new Set<Key>();
@@ -369,7 +382,7 @@ class Run {
 
   private drop(k: Key): void {
     const nbytes = this.tasks.get(k)!.nbytes;
-    this.countBuffers(this.values.get(k), -1);
+    this.letGo(this.values.get(k));
     this.values.delete(k);
     this.held -= nbytes;
     this.status.set(k, "dropped");

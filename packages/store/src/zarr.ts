@@ -9,6 +9,7 @@ import { blockOfChunk, encodeBlock, type DecodeParams, type EncodeParams } from 
 import { codecSpec, compressor, registerGzip, type CodecName, type CodecSpec } from "./codecs.js";
 import { numberToHalf } from "./float16.js";
 import { AtomicFileStore } from "./fs-store.js";
+import type { RawChunkParams } from "./raw-chunks.js";
 
 registerGzip();
 
@@ -53,6 +54,8 @@ function writable(store: ZarrStore, what: string): Required<Pick<ZarrStore, "set
 
 /** The codec kernels, as workers import them: dist/ from both src/ (tests) and dist/. */
 const KERNELS = new URL("../dist/codec-kernels.js", import.meta.url).href;
+/** The loader of uncompressed chunk files (imports no codec). */
+const RAW_KERNELS = new URL("../dist/raw-chunks.js", import.meta.url).href;
 
 const abs = (path: string): `/${string}` => (path === "" || path === "/" ? "/" : `/${path.replace(/^\/+|\/+$/g, "")}`);
 const join = (a: `/${string}`, b: string): `/${string}` => (a === "/" ? `/${b}` : `${a}/${b}`);
@@ -108,6 +111,7 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
     shape,
     chunkShape,
   };
+  const raw = store instanceof AtomicFileStore && !half && shape.length > 0 ? rawParams(meta, zarrFormat, store.root, path) : undefined;
   return {
     shape,
     dtype,
@@ -115,6 +119,8 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
     token,
     attributes: { ...arr.attrs },
     zarrFormat,
+    // Uncompressed chunks in files: read on any thread straight into tile memory.
+    ...(raw ? { load: { module: RAW_KERNELS, export: "loadRawChunk", params: { ...raw, dtype, shape, chunkShape, fill: fillNumber(arr.fillValue) } } } : {}),
     // Bytes fetched here, decoded on any thread (sharded arrays are read whole by zarrita instead).
     ...(sharded
       ? {}
@@ -126,6 +132,35 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
       return blockOfChunk(await arr.getChunk([...index]), { ...decodeParams, index });
     },
   };
+}
+
+/** A fill value as a number (null is 0, as zarrita fills). */
+function fillNumber(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return 0;
+}
+
+/**
+ * Where an array's chunk files are and how they are named, when its chunks are stored raw: no compressor, no
+ * filters, little-endian (or single-byte) samples, C order; undefined for any other layout.
+ */
+function rawParams(meta: Record<string, unknown>, format: 2 | 3, root: string, path: `/${string}`): Pick<RawChunkParams, "dir" | "prefix" | "separator"> | undefined {
+  const dir = path === "/" ? root : `${root}${path}`;
+  if (format === 2) {
+    const filters = meta["filters"] as unknown[] | null | undefined;
+    const dt = String(meta["dtype"]);
+    const plain = meta["compressor"] === null && (!filters || filters.length === 0) && (meta["order"] ?? "C") === "C" && (dt.startsWith("<") || dt.startsWith("|"));
+    return plain ? { dir, prefix: "", separator: (meta["dimension_separator"] as string | undefined) ?? "." } : undefined;
+  }
+  const codecs = (meta["codecs"] as { name?: string; configuration?: { endian?: string } }[] | undefined) ?? [];
+  const only = codecs.length === 1 ? codecs[0]! : undefined;
+  if (only?.name !== "bytes" || (only.configuration?.endian ?? "little") !== "little") return undefined;
+  const enc = meta["chunk_key_encoding"] as { name?: string; configuration?: { separator?: string } } | undefined;
+  if (enc?.name === "v2") return { dir, prefix: "", separator: enc.configuration?.separator ?? "." };
+  const sep = enc?.configuration?.separator ?? "/";
+  return { dir, prefix: `c${sep}`, separator: sep };
 }
 
 /** The key of a chunk inside the array's directory, per the metadata's chunk key encoding. */

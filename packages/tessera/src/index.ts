@@ -15,7 +15,7 @@
  * ```
  */
 import { fromSource, registerScheduler, setDefaults, storeBlocks, type ComputeOptions, type LazyArray } from "@tessera/array";
-import { TesseraError, type ChunkSpec } from "@tessera/core";
+import { TesseraError, TilePool, type ChunkSpec } from "@tessera/core";
 import { checkImageArray, hugeImage, imageFormat, imageStack, resolveFiles, writeImage, type StackOptions, type WriteImageOptions } from "@tessera/io-image";
 import { createZarr, openZarr, regionSink, type CodecName, type CodecSpec, type OpenZarrOptions, type StoreLike } from "@tessera/store";
 import type { Scheduler } from "@tessera/graph";
@@ -30,6 +30,10 @@ function poolOf(size: number): WorkerPool {
   if (!p) pools.set(size, (p = new WorkerPool(cpuBackend.workerEntry!, size)));
   return p;
 }
+
+/** The main thread's tile pool, shared by every compute so that memory is reused from one compute to the next. */
+let mainTiles: TilePool | undefined;
+const tilesOf = (): TilePool => (mainTiles ??= new TilePool());
 
 /** Adds a progress bar to a scheduler: when asked (`progress: true`), or on a terminal for long computes. */
 function withProgress(s: Scheduler, o: ComputeOptions): Scheduler {
@@ -51,13 +55,14 @@ function withProgress(s: Scheduler, o: ComputeOptions): Scheduler {
   };
 }
 
-registerScheduler("sync", (o) => withProgress(syncScheduler(cpuBackend), o));
+registerScheduler("sync", (o) => withProgress(syncScheduler(cpuBackend, { pool: tilesOf() }), o));
 registerScheduler("threads", (o) => {
   const workers = o.workers ?? availableParallelism();
   return withProgress(threadScheduler({
     backend: cpuBackend,
     workers,
     ...(workers > 0 ? { pool: poolOf(workers) } : {}),
+    tilePool: tilesOf(),
     ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
     ...(o.inlineBytes !== undefined ? { inlineBytes: o.inlineBytes } : {}),
   }), o);
@@ -132,10 +137,11 @@ export async function imwrite(x: LazyArray, path: string, options: WriteImageOpt
   await writeImage(await x.compute(options), path, options);
 }
 
-/** Stops the worker threads now (idle workers never keep Node alive; this frees them early). */
+/** Stops the worker threads now and lets go of pooled tile memory (idle workers never keep Node alive; this frees them early). */
 export async function shutdown(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
+  mainTiles = undefined;
   await Promise.all(all.map((p) => p.close()));
 }
 

@@ -31,10 +31,13 @@ async function moduleExport(module: string, name: string, op: string): Promise<(
   return fn as (...args: unknown[]) => unknown;
 }
 
-/** A kernel a package brings in a module (a source's decoder, a sink's encoder): `fn(inputs, params)`, trusted to return a tile. */
-export async function moduleKernel(inputs: readonly unknown[], attrs: Attrs): Promise<Tile> {
+/**
+ * A kernel a package brings in a module (a source's decoder or loader, a sink's encoder): `fn(inputs, params,
+ * { alloc })`, trusted to return a tile; `alloc` is the task's allocator (pooled memory for what it makes).
+ */
+export async function moduleKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Promise<Tile> {
   const fn = await moduleExport(attrs["module"] as string, attrs["export"] as string, "module-kernel");
-  return (await fn(inputs, attrs["params"])) as Tile;
+  return (await fn(inputs, attrs["params"], { alloc: ctx.alloc })) as Tile;
 }
 
 export type CallModuleAttrs = {

@@ -1,14 +1,14 @@
 /** Source kernels: constants, fills, ranges, identity matrices and counter-based random blocks. */
-import { allocate, contiguousTile, isBig, sizeOf, stridesOf, type DType, type Tile } from "@tessera/core";
+import { contiguousTile, isBig, sizeOf, stridesOf, type Allocator, type DType, type Tile } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
 import type { KernelContext } from "@tessera/kernels";
 import { normal01, uniform01 } from "../random.js";
 import { region } from "../tiles.js";
 import { asTile } from "./values.js";
 
-function fillWith(dtype: DType, shape: readonly number[], f: (i: number) => number): Tile {
+function fillWith(alloc: Allocator, dtype: DType, shape: readonly number[], f: (i: number) => number): Tile {
   const n = sizeOf(shape);
-  const data = allocate(dtype, n);
+  const data = alloc.alloc(dtype, n);
   if (isBig(dtype)) {
     const d = data as BigInt64Array;
     for (let i = 0; i < n; i++) {
@@ -33,40 +33,41 @@ export function tileKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: Kerne
   return ctx.constants.get(attrs["ref"] as string);
 }
 
-export function fillKernel(_inputs: readonly unknown[], attrs: Attrs): Tile {
+export function fillKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const dtype = attrs["dtype"] as DType;
   const shape = attrs["shape"] as readonly number[];
   const value = attrs["value"] as number;
   const n = sizeOf(shape);
-  const data = allocate(dtype, n);
+  // Pooled memory is not zeroed: every fill writes its value.
+  const data = ctx.alloc.alloc(dtype, n);
   if (isBig(dtype)) (data as BigInt64Array).fill(Number.isFinite(value) ? BigInt(Math.trunc(value)) : 0n);
-  else if (value !== 0) (data as Float64Array).fill(dtype === "bool" ? (value !== 0 ? 1 : 0) : value);
+  else (data as Float64Array).fill(dtype === "bool" ? (value !== 0 ? 1 : 0) : value);
   return contiguousTile(data, shape, dtype);
 }
 
-export function arangeKernel(_inputs: readonly unknown[], attrs: Attrs): Tile {
+export function arangeKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const start = attrs["start"] as number;
   const step = attrs["step"] as number;
   const offset = attrs["offset"] as number;
-  return fillWith(attrs["dtype"] as DType, [attrs["n"] as number], (i) => start + (offset + i) * step);
+  return fillWith(ctx.alloc, attrs["dtype"] as DType, [attrs["n"] as number], (i) => start + (offset + i) * step);
 }
 
-export function linspaceKernel(_inputs: readonly unknown[], attrs: Attrs): Tile {
+export function linspaceKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const { start, stop, num, endpoint, offset, n } = attrs as { start: number; stop: number; num: number; endpoint: boolean; offset: number; n: number };
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
-  return fillWith(attrs["dtype"] as DType, [n], (i) => {
+  return fillWith(ctx.alloc, attrs["dtype"] as DType, [n], (i) => {
     const g = offset + i;
     return endpoint && num > 1 && g === num - 1 ? stop : g * step + start;
   });
 }
 
-export function eyeKernel(_inputs: readonly unknown[], attrs: Attrs): Tile {
+export function eyeKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const shape = attrs["shape"] as readonly [number, number];
   const [r0, c0] = attrs["offset"] as readonly [number, number];
   const k = attrs["k"] as number;
   const cols = shape[1];
-  return fillWith(attrs["dtype"] as DType, shape, (i) => (r0 + Math.floor(i / cols) + k === c0 + (i % cols) ? 1 : 0));
+  return fillWith(ctx.alloc, attrs["dtype"] as DType, shape, (i) => (r0 + Math.floor(i / cols) + k === c0 + (i % cols) ? 1 : 0));
 }
 
 export type RandomAttrs = {
@@ -80,7 +81,7 @@ export type RandomAttrs = {
   readonly dtype: DType;
 };
 
-export function randomKernel(_inputs: readonly unknown[], attrs: Attrs): Tile {
+export function randomKernel(_inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const r = attrs as RandomAttrs;
   const gs = stridesOf(r.fullShape);
   const nd = r.shape.length;
@@ -94,7 +95,7 @@ export function randomKernel(_inputs: readonly unknown[], attrs: Attrs): Tile {
         ? (g: number) => r.a + (r.b - r.a) * u01(g)
         : (g: number) => Math.floor(r.a + (r.b - r.a) * uniform01(r.seed, g, 0));
   // Walk the block row-major while tracking the global flat position `base`.
-  return fillWith(r.dtype, r.shape, () => {
+  return fillWith(ctx.alloc, r.dtype, r.shape, () => {
     const v = draw(base);
     for (let d = nd - 1; d >= 0; d--) {
       base += gs[d]!;

@@ -3,9 +3,9 @@
  * against each other and scalars. Arithmetic runs on JS doubles and is rounded once on store, which gives
  * exactly rounded float32 results for + - * / and sqrt (double rounding is innocuous for those).
  */
-import { broadcastShapes, emptyTile, isBig, type DType, type Tile } from "@tessera/core";
+import { broadcastShapes, contiguousTile, freshAllocator, isBig, sizeOf, type Allocator, type DType, type Tile } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
-import { EW, type EwDef, type EwOp } from "@tessera/kernels";
+import { EW, type EwDef, type EwOp, type KernelContext } from "@tessera/kernels";
 import { read, runNest, store } from "../loops.js";
 import { broadcastStrides } from "../tiles.js";
 import { asTile } from "./values.js";
@@ -19,11 +19,11 @@ export type EwAttrs = {
 
 const NAMES = ["a", "b", "c"] as const;
 
-export function ewTiles(fn: EwOp, out: DType, operands: readonly (Tile | number)[]): Tile {
+export function ewTiles(fn: EwOp, out: DType, operands: readonly (Tile | number)[], alloc: Allocator = freshAllocator): Tile {
   const def: EwDef = EW[fn];
   const tiles = operands.filter((o): o is Tile => typeof o !== "number");
   const shape = broadcastShapes(tiles.map((t) => t.shape));
-  const result = emptyTile(out, shape);
+  const result = contiguousTile(alloc.alloc(out, sizeOf(shape)), shape, out);
   const ops = [result, ...tiles.map((t) => ({ data: t.data, offset: t.offset, strides: broadcastStrides(t, shape) }))];
   const scalars = operands.filter((o): o is number => typeof o === "number");
   const kinds = operands.map((o) => (typeof o === "number" ? "s" : isBig(o.dtype) ? "B" : "t")).join("");
@@ -48,9 +48,9 @@ export function ewTiles(fn: EwOp, out: DType, operands: readonly (Tile | number)
   return result;
 }
 
-export function ewKernel(inputs: readonly unknown[], attrs: Attrs): Tile {
+export function ewKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const a = attrs as EwAttrs;
   let next = 0;
   const operands = a.operands.map((o) => (o === null ? asTile(inputs[next++], "ew") : o));
-  return ewTiles(a.fn, a.out, operands);
+  return ewTiles(a.fn, a.out, operands, ctx.alloc);
 }

@@ -5,7 +5,7 @@
  * typed-array store would (Math.fround for float32, ToInt32 and masks for integers, 0/1 for bool).
  * Chains through 64-bit integers are not merged.
  */
-import { broadcastShapes, emptyTile, isBig, type DType, type Tile } from "@tessera/core";
+import { broadcastShapes, contiguousTile, freshAllocator, isBig, sizeOf, type Allocator, type DType, type Tile } from "@tessera/core";
 import type { FusedStep } from "@tessera/graph";
 import { EW, type EwDef, type EwOp } from "@tessera/kernels";
 import { read, runNest, store } from "../loops.js";
@@ -129,8 +129,8 @@ export function virtualOf(root: Node, value: (src: number) => Tile): Virtual {
 }
 
 /** A virtual block made real (for consumers that need memory: arg-reductions). */
-export function materializeVirtual(v: Virtual): Tile {
-  const result = emptyTile(v.dtype, v.shape);
+export function materializeVirtual(v: Virtual, alloc: Allocator = freshAllocator): Tile {
+  const result = contiguousTile(alloc.alloc(v.dtype, sizeOf(v.shape)), v.shape, v.dtype);
   const ops = [result, ...v.leaves.map((t) => ({ data: t.data, offset: t.offset, strides: broadcastStrides(t, v.shape) }))];
   runNest(`ewvirt:${v.signature}`, v.shape, ops, v.scalars, (p, s, n) => {
     const { lines, value } = v.code((i) => read(`A${i + 1}`, p[i + 1]!, isBig(v.leaves[i]!.dtype)), (i) => `X${i}`);
@@ -159,4 +159,4 @@ function signatureOf(root: Node, leaves: readonly number[], tiles: readonly Tile
 }
 
 /** Evaluates an expression tree over its leaf values (tiles) in one loop nest. */
-export const evalEwTree = (root: Node, value: (src: number) => Tile): Tile => materializeVirtual(virtualOf(root, value));
+export const evalEwTree = (root: Node, value: (src: number) => Tile, alloc: Allocator = freshAllocator): Tile => materializeVirtual(virtualOf(root, value), alloc);

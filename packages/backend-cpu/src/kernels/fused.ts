@@ -27,7 +27,7 @@ export function makeFusedKernel(lookup: (op: string) => Kernel | undefined): Ker
         const p = plan[i];
         if (p === "inlined") values.push(undefined);
         else if (p !== undefined && FUSES_INPUT.has(consumer.get(inputs.length + i) ?? "")) values.push(virtualOf(p, (src) => values[src] as Tile));
-        else if (p !== undefined) values.push(evalEwTree(p, (src) => values[src] as Tile));
+        else if (p !== undefined) values.push(evalEwTree(p, (src) => values[src] as Tile, ctx.alloc));
         else {
           const k = lookup(s.op);
           if (!k) throw new Error(`fused: no kernel for op ${s.op}`);

@@ -1,6 +1,7 @@
 /** View kernels: slicing, transposition, reshaping and broadcasting without copying where possible. */
 import type { Tile } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
+import type { KernelContext } from "@tessera/kernels";
 import { broadcastStrides, reshapeTile } from "../tiles.js";
 import { asTile } from "./values.js";
 
@@ -39,8 +40,8 @@ export function transposeKernel(inputs: readonly unknown[], attrs: Attrs): Tile 
   return { data: t.data, dtype: t.dtype, offset: t.offset, shape: perm.map((p) => t.shape[p]!), strides: perm.map((p) => t.strides[p]!) };
 }
 
-export function reshapeKernel(inputs: readonly unknown[], attrs: Attrs): Tile {
-  return reshapeTile(asTile(inputs[0], "reshape"), attrs["shape"] as readonly number[]);
+export function reshapeKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
+  return reshapeTile(asTile(inputs[0], "reshape"), attrs["shape"] as readonly number[], ctx.alloc);
 }
 
 export function broadcastKernel(inputs: readonly unknown[], attrs: Attrs): Tile {
