@@ -147,6 +147,58 @@ describe("codec work off the main thread", () => {
   });
 });
 
+describe("uncompressed chunks read straight from their files", () => {
+  const threads = { scheduler: "threads", workers: 2, inlineBytes: 0 } as const;
+
+  it("are loaded by one task per chunk in a worker, fused with what consumes them, with no main-thread fetch", async () => {
+    const { data, ref } = makeData("float32", [40, 30], 8);
+    for (const zarrFormat of [2, 3] as const) {
+      const path = `raw-load-v${zarrFormat}`;
+      await toZarr(asarray(data, { shape: [40, 30], chunks: [16, 16] }), dir, { path, chunks: [10, 10], codec: "none", zarrFormat });
+      const y = await fromZarr(dir, { path });
+      const ops = new Map<string, string[]>();
+      const onEvent = (e: SchedulerEvent): void => {
+        if (e.type === "task-end") ops.set(e.op, [...(ops.get(e.op) ?? []), e.backend]);
+      };
+      expect(mismatch(await y.compute({ ...threads, onEvent }), ref, 0)).toBeUndefined();
+      expect(ops.get("module-kernel")).toEqual(Array(12).fill("cpu:worker"));
+      expect(ops.has("source-fetch")).toBe(false);
+      // Loading fused into a reduction: no task of its own.
+      ops.clear();
+      const sum = ref.values.reduce((a, v) => a + 3 * Math.fround(v), 0);
+      expect(Number((await y.mul(3).sum().compute({ ...threads, onEvent })).data[0])).toBeCloseTo(sum, 3);
+      expect(ops.has("module-kernel")).toBe(false);
+      expect([...ops.keys()]).toContain("fused");
+    }
+  });
+
+  it("missing chunk files read as the fill value, in v2 and v3, every dtype", async () => {
+    for (const zarrFormat of [2, 3] as const) {
+      for (const dtype of ["bool", "uint8", "int16", "int64", "uint64", "float32", "float64"] as const) {
+        const { data, ref } = makeData(dtype, [6, 6], 4);
+        const path = `raw-missing-v${zarrFormat}-${dtype}`;
+        const fill = dtype === "bool" ? 1 : 5;
+        await toZarr(asarray(data, { shape: [6, 6], dtype }), dir, { path, chunks: [3, 3], codec: "none", zarrFormat, fillValue: fill });
+        rmSync(join(dir, path, zarrFormat === 3 ? "c/1/0" : "1.0"));
+        const want = ref.values.map((v, i) => (Math.floor(i / 6) >= 3 && i % 6 < 3 ? fill : v));
+        expect(mismatch(await (await fromZarr(dir, { path })).compute(), { ...ref, values: want }, 0), `${dtype} v${zarrFormat}`).toBeUndefined();
+      }
+    }
+  });
+
+  it("a truncated chunk file is an error that names the file and the sizes", async () => {
+    const path = "raw-truncated";
+    await toZarr(asarray(new Float64Array(64).map((_, i) => i), { shape: [8, 8] }), dir, { path, chunks: [4, 4], codec: "none", zarrFormat: 2 });
+    const file = join(dir, path, "1.1");
+    const { truncateSync } = await import("node:fs");
+    truncateSync(file, 100);
+    const y = await fromZarr(dir, { path });
+    for (const opts of [threads, { scheduler: "sync" } as const]) {
+      await expect(y.sum().compute(opts)).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && (e as Error).message.includes(file) && /fromZarr: chunk file/.test((e as Error).message) && /100 bytes/.test((e as Error).message) && /128/.test((e as Error).message));
+    }
+  });
+});
+
 describe("stores other than a directory", () => {
   /** A store in memory: any object with get (and set, delete to write) works, as with zarrita. */
   const memoryStore = () => {

@@ -19,6 +19,11 @@ export type ErrorCode =
   | "MemoryLimit"
   | "AbortError";
 
+const CODES: ReadonlySet<string> = new Set<ErrorCode>(["ShapeMismatch", "AxisError", "ChunkSpecError", "DTypeError", "CastingError", "OverflowError", "ReshapeError", "IndexError", "DelayedMismatch", "ValueError", "NotConfigured", "TaskError", "MemoryLimit", "AbortError"]);
+
+/** True when `code` names a kind of TesseraError (an error that crossed threads keeps only its code). */
+export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === "string" && CODES.has(code);
+
 export class TesseraError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {

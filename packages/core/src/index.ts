@@ -8,7 +8,7 @@
  * resultType(["uint8", "int8"]);       // "int16"
  * ```
  */
-export { TesseraError, isTesseraError, show, type ErrorCode } from "./errors.js";
+export { TesseraError, isTesseraError, isErrorCode, show, type ErrorCode } from "./errors.js";
 export {
   DTYPES,
   isDType,

@@ -6,7 +6,7 @@
  * order makes it hold and does not apply `memoryLimit` (it never runs two tasks at once; use the thread
  * scheduler to bound memory).
  */
-import { TaskArena, TesseraError, TilePool } from "@tessera/core";
+import { TaskArena, TesseraError, TilePool, isErrorCode } from "@tessera/core";
 import { order, type Key, type RunOptions, type Scheduler } from "@tessera/graph";
 import type { Backend } from "@tessera/kernels";
 import { BufferLedger } from "./ledger.js";
@@ -16,6 +16,10 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof v === "obje
 /** Wraps a failing task's error with the op and block so the user can find it. */
 export function taskError(key: Key, op: string, cause: unknown): TesseraError {
   if (cause instanceof TesseraError && cause.code !== "TaskError") return cause;
+  // A TesseraError raised in a worker (or by another copy of the package) arrives as an Error with its code: the
+  // kind of mistake it names is kept.
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (cause instanceof Error && isErrorCode(code) && code !== "TaskError") return new TesseraError(code, cause.message, { cause });
   const msg = cause instanceof Error ? cause.message : String(cause);
   return new TesseraError("TaskError", `task ${key} (op ${op}) failed: ${msg}`, { cause });
 }

@@ -86,6 +86,8 @@ export interface ToZarrOptions extends ComputeOptions {
   readonly zarrFormat?: 2 | 3;
   readonly overwrite?: boolean;
   readonly attributes?: Record<string, unknown>;
+  /** The array's fill value: what readers return for chunks that are missing (default 0). */
+  readonly fillValue?: number;
 }
 
 /**
@@ -107,6 +109,7 @@ export async function toZarr(x: LazyArray, target: StoreLike, options: ToZarrOpt
     ...(options.zarrFormat !== undefined ? { zarrFormat: options.zarrFormat } : {}),
     ...(options.overwrite !== undefined ? { overwrite: options.overwrite } : {}),
     ...(options.attributes !== undefined ? { attributes: options.attributes } : {}),
+    ...(options.fillValue !== undefined ? { fillValue: options.fillValue } : {}),
   });
   await storeBlocks(x, sink, options);
 }
