@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asarray, isTesseraError, type DType } from "tessera";
+import { asarray, compute, isTesseraError, type DType } from "tessera";
 import type { ReduceKind } from "@tessera/array";
 import { combine, reduceChunk } from "@tessera/backend-cpu";
 import type { Tile } from "@tessera/core";
@@ -137,6 +137,37 @@ describe("reduction edge cases", () => {
     expect(Math.abs(Number(r.data[0]) - m2 / n) / (m2 / n)).toBeLessThan(1e-6);
     const s = await x.sum().compute();
     expect(Math.abs(Number(s.data[0]) - exactMean * n) / (exactMean * n)).toBeLessThan(1e-7);
+  });
+
+  it("one-pass (shifted) moments: a large offset with tiny spread, a first element far from the rest, infinities and NaN", async () => {
+    // float64 1e9 + small noise: M2 by shifted sums must match a two-pass reference to ~1e-9 relative.
+    const n = 4096;
+    const far = Float64Array.from({ length: n }, (_, i) => 1e9 + ((i * 7919) % 1000) / 1e4);
+    far[0] = -1e6; // the shift is the block's first element: far from the mean
+    const twoPass = (v: Float64Array, ddof: number): number => {
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - ddof);
+    };
+    for (const chunks of [n, 1000, 64]) {
+      const got = Number((await asarray(far, { chunks }).var({ ddof: 1 }).compute()).data[0]);
+      expect(Math.abs(got - twoPass(far, 1)) / twoPass(far, 1), `chunks ${chunks}`).toBeLessThan(1e-9);
+      // Per row (a kept axis): each column's shift is its first row.
+      const rows = asarray(far, { shape: [64, 64], chunks: [chunks === n ? 64 : 16, 64] }).std({ axis: 0 });
+      const r = (await rows.compute()).data as Float64Array;
+      for (const j of [0, 5, 63]) {
+        const col = Float64Array.from({ length: 64 }, (_, i) => far[i * 64 + j]!);
+        expect(Math.abs(r[j]! - Math.sqrt(twoPass(col, 0))) / Math.sqrt(twoPass(col, 0))).toBeLessThan(1e-9);
+      }
+    }
+    // NumPy: an infinity makes the variance NaN and the mean infinite, wherever it is (also first: no shift).
+    for (const pos of [0, 7]) {
+      const v = Float64Array.from({ length: 16 }, (_, i) => (i === pos ? Infinity : i));
+      const [mean, variance] = await compute(asarray(v).mean(), asarray(v).var());
+      expect(mean.data[0]).toBe(Infinity);
+      expect(variance.data[0]).toBeNaN();
+    }
+    const withNaN = Float64Array.from({ length: 16 }, (_, i) => (i === 3 ? NaN : i));
+    expect((await asarray(withNaN).std().compute()).data[0]).toBeNaN();
   });
 
   it("sums over leading rows (the row-sum paths): blocks of 1 to 45 rows, folded one by one or as one group, match the naive sum", async () => {

@@ -10,6 +10,7 @@ import type { Attrs } from "@tessera/graph";
 import { collapse, read, runNest } from "../loops.js";
 import { broadcastStrides } from "../tiles.js";
 import { isVirtual, materializeVirtual, type Virtual } from "./ew-tree.js";
+import { shiftedMoments } from "./moments.js";
 import { asTile, asTiles } from "./values.js";
 
 export type ReduceKind =
@@ -219,6 +220,13 @@ export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: Fold
     case "nanvar":
     case "std":
     case "nanstd": {
+      // One pass over plain blocks (shifted sums); its sum serves a sibling mean of the same block.
+      const plain = !nanv && blocks.every((t): t is Tile => !isVirtual(t) && !isBig(t.dtype));
+      const mom = plain ? shiftedMoments(blocks as Tile[], axes) : undefined;
+      if (mom) {
+        memo?.set(`sum|${axes.join(",")}`, mom.sum);
+        return [filled(mom.mean.shape, mom.count), mom.mean, mom.m2];
+      }
       const n = count();
       const mean = divide(fold(nanv ? "nansum" : "sum", blocks, axes, undefined, memo), n);
       return [n, mean, fold(nanv ? "nanm2" : "m2", blocks, axes, mean)];
@@ -412,7 +420,13 @@ export const reduceAggregateKernel = (inputs: readonly unknown[], attrs: Attrs):
 export const reduceMultiKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[][] => {
   const blocks = blocksOf(inputs, "reduce-multi");
   const memo: FoldMemo = new Map();
-  return (attrs["parts"] as readonly ChunkAttrs[]).map((a) => reduceChunk(blocks, a, memo));
+  const parts = attrs["parts"] as readonly ChunkAttrs[];
+  // Variances first: their one-pass moments leave the block's sum for a sibling mean.
+  const first = (a: ChunkAttrs): number => (a.kind === "var" || a.kind === "std" ? 0 : 1);
+  const order = parts.map((_, i) => i).sort((i, j) => first(parts[i]!) - first(parts[j]!));
+  const out: Tile[][] = [];
+  for (const i of order) out[i] = reduceChunk(blocks, parts[i]!, memo);
+  return out;
 };
 
 export const pickKernel = (inputs: readonly unknown[], attrs: Attrs): unknown => (inputs[0] as readonly unknown[])[attrs["index"] as number];
