@@ -115,6 +115,17 @@ describe("reuse never touches held memory", () => {
     expect(mismatch(got, { values: ref.values.map((v) => v * 3), shape: [16, 4096], dtype: "float64" })).toBeUndefined();
   });
 
+  it("a rechunk step that only splits blocks makes views (no copy, no memory), and the values are right", async () => {
+    const { data, ref } = makeData("float32", [64, 256], 5);
+    const x = asarray(data, { shape: [64, 256], chunks: [32, 256] }).add(0);
+    const ops = new Map<string, number>();
+    const got = await x.rechunk([8, 64]).compute({ onEvent: (e) => void (e.type === "task-end" && ops.set(e.op, (ops.get(e.op) ?? 0) + 1)) });
+    expect(mismatch(got, { ...ref, values: ref.values.map((v) => Math.fround(v + 0)) })).toBeUndefined();
+    expect(ops.get("slice")).toBe(32);
+    // The split blocks (views) are gathered once into the result: no assemble per new block.
+    expect(ops.get("assemble")).toBe(1);
+  });
+
   it("memory is reused: many blocks through one scheduler make few fresh buffers", async () => {
     const pool = new TilePool();
     const sched = syncScheduler(cpuBackend, { pool });

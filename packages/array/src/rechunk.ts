@@ -97,6 +97,12 @@ function rechunkStep(x: LazyArray, chunks: Chunks): LazyArray {
       };
       walk(0, [], [], [], []);
       const shape = blockShape(chunks, index);
+      const only = pieces.length === 1 ? pieces[0]! : undefined;
+      if (only) {
+        // A block inside one old block (a split): a view of it, no copy and no memory of its own.
+        const items = only.src.map((start, d) => ({ start, step: 1, count: only.shape[d]! }));
+        return { op: "slice", args, attrs: { items, newAxes: [] }, placement: "cpu", nbytes: sizeOf(shape) * size, memory: 0 };
+      }
       return { op: "assemble", args, attrs: { shape, dtype: x.dtype, pieces }, placement: "cpu", nbytes: sizeOf(shape) * size };
     },
   });
