@@ -94,10 +94,26 @@ export function compileNest(cacheKey: string, nd: number, nops: number, nextra: 
  */
 const MAX_INNER = 4096;
 
+/**
+ * For nests whose elements are independent (elementwise ops, copies: `anyOrder`), a short innermost axis (the
+ * 3 channels of an RGB image broadcast against per-channel constants) is swapped with the longest one, so the
+ * inner loop runs long, with strided access, instead of 3 iterations per pixel.
+ */
+function longInnermost(c: Collapsed): Collapsed {
+  const last = c.shape.length - 1;
+  if (last < 1 || c.shape[last]! >= 64) return c;
+  let best = last;
+  for (let d = 0; d < last; d++) if (c.shape[d]! > c.shape[best]!) best = d;
+  if (c.shape[best]! < 4 * c.shape[last]!) return c;
+  const order = [...c.shape.keys()].filter((d) => d !== best).concat(best);
+  return { shape: order.map((d) => c.shape[d]!), strides: c.strides.map((st) => order.map((d) => st[d]!)) };
+}
+
 /** Runs a nest over operands after collapsing their common iteration shape. */
-export function runNest(cacheKey: string, shape: readonly number[], ops: readonly Operand[], extra: readonly unknown[], inner: InnerGen): void {
+export function runNest(cacheKey: string, shape: readonly number[], ops: readonly Operand[], extra: readonly unknown[], inner: InnerGen, anyOrder = false): void {
   if (shape.some((d) => d === 0)) return;
-  const c = collapse(shape, ops.map((o) => o.strides));
+  const collapsed = collapse(shape, ops.map((o) => o.strides));
+  const c = anyOrder ? longInnermost(collapsed) : collapsed;
   const last = c.shape.length - 1;
   const n = c.shape[last]!;
   if (n > MAX_INNER) {

@@ -28,7 +28,7 @@ export function copyInto(dst: Tile, src: Tile): void {
   runNest(key, dst.shape, [dst, { data: src.data, offset: src.offset, strides: broadcastStrides(src, dst.shape) }], [], (p, s, n) => {
     const v = sameBig ? `A1[${p[1]}]` : store(read("A1", p[1]!, isBig(src.dtype)), storeKind(dst.dtype));
     return `for (let j = 0; j < ${n}; j++) { A0[${p[0]}] = ${v}; ${p[0]} += ${s[0]}; ${p[1]} += ${s[1]}; }`;
-  });
+  }, true);
 }
 
 /** A contiguous copy of `t` (in dtype `dtype`, default its own), in memory from `alloc`. */

@@ -12,7 +12,7 @@ import type { WorkerReply, WorkerRequest } from "@tessera/kernels";
 import { cpuBackend } from "./backend.js";
 
 const constants = new Map<string, unknown>();
-const KEEP = 4;
+const KEEP = 2;
 const pool = new TilePool((workerData as { tiles?: TilePoolOptions } | null)?.tiles ?? {});
 const port = parentPort;
 if (!port) throw new Error("@tessera/backend-cpu/worker must run in a worker thread");

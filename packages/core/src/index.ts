@@ -53,4 +53,4 @@ export {
 export { isTile, contiguousTile, emptyTile, isContiguous, isCompact, tileFromDense, tileFromUser, type Tile, type Dense, type BlockValue } from "./tile.js";
 export { TilePool, TaskArena, sizeClass, bufferId, collectBuffers, freshAllocator, POOL_HEADER, type Allocator, type PoolStats, type TilePoolOptions } from "./pool.js";
 export { tokenize, functionToken } from "./token.js";
-export type { ChunkSource, ChunkSink, ModuleKernelRef } from "./source.js";
+export type { ChunkSource, ChunkSink, ModuleKernelRef, ReadContext } from "./source.js";

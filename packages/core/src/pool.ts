@@ -137,6 +137,11 @@ export class TilePool implements Allocator {
     return true;
   }
 
+  /** True when a request of `bytes` would be served from the free lists (not fresh memory). */
+  hasFree(bytes: number): boolean {
+    return bytes < this.minBytes || (this.free.get(sizeClass(bytes))?.length ?? 0) > 0;
+  }
+
   /** Takes a free buffer of exactly the class of `bytes`, if there is one (to hand to another thread). */
   takeFree(bytes: number): SharedArrayBuffer | undefined {
     const cls = sizeClass(bytes);

@@ -5,6 +5,7 @@
  */
 import type { Chunks } from "./chunks.js";
 import type { DType, TypedArray } from "./dtype.js";
+import type { Allocator } from "./pool.js";
 import type { Dense, Tile } from "./tile.js";
 
 /**
@@ -20,6 +21,11 @@ export interface ModuleKernelRef {
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
+/** What the engine hands a read: where to put the block (pooled memory the engine reuses once it is done with it). */
+export interface ReadContext {
+  readonly alloc: Allocator;
+}
+
 export interface ChunkSource {
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -32,7 +38,7 @@ export interface ChunkSource {
    * or a typed array). The engine takes the memory (it may move it to a worker thread, detaching it here):
    * return a buffer the source does not keep using (a view of part of a buffer is copied for you).
    */
-  read(index: readonly number[]): Promise<Tile | Dense | TypedArray>;
+  read(index: readonly number[], ctx?: ReadContext): Promise<Tile | Dense | TypedArray>;
   /**
    * Optional, together with `decode`: reading split in two, the bytes of block `index` fetched on the main
    * thread (undefined when missing), then decoded by `decode` on any thread (given those bytes as a 1-d

@@ -9,7 +9,7 @@ import { rename, unlink } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import sharp from "sharp";
-import { TesseraError, contiguousTile, regularChunks, show, sizeOf, tokenize, type ChunkSource, type DType, type Dense, type Tile } from "@tessera/core";
+import { TesseraError, contiguousTile, freshAllocator, regularChunks, show, sizeOf, tokenize, type Allocator, type ChunkSource, type DType, type Dense, type Tile } from "@tessera/core";
 
 export interface ImageInfo {
   readonly width: number;
@@ -116,11 +116,21 @@ async function decodeNow(file: string, want: ImageInfo, region: Region | undefin
 }
 
 /**
- * The samples of a decoded image. 8-bit samples are a view of sharp's buffer (external memory: sent to a worker
- * it is cloned, never detached); 16-bit samples are copied, since sharp's buffer may not be 2-byte aligned.
+ * The samples of decoded images, copied into memory from the engine's allocator (pooled and reused, and shared, so
+ * a worker gets the block as a handle: sharp's own buffer is external memory, which a move to a worker would
+ * clone into fresh memory, and which waits for a garbage collection to be freed).
  */
-const samples = (buf: Buffer, dtype: DType): Uint8Array | Uint16Array =>
-  dtype === "uint16" ? new Uint16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+function samples(bufs: readonly Buffer[], dtype: DType, alloc: Allocator): Uint8Array | Uint16Array {
+  const total = bufs.reduce((n, b) => n + b.byteLength, 0);
+  const out = alloc.alloc(dtype, dtype === "uint16" ? total / 2 : total) as Uint8Array | Uint16Array;
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, total);
+  let at = 0;
+  for (const b of bufs) {
+    bytes.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
+}
 
 export interface StackOptions {
   /** Images per block along the first axis (default 1). */
@@ -177,23 +187,17 @@ export async function imageStack(files: readonly string[], options: StackOptions
   const count = frameList.length;
   const shape = [count, first.height, first.width, first.channels];
   const chunks = [regularChunks(count, per), [first.height], [first.width], [first.channels]];
-  const frame = first.height * first.width * first.channels;
   return {
     shape,
     dtype: first.dtype,
     chunks,
     files: [...files],
     token: tokenize("image-stack", files, shape, first.dtype, per, mode, pagesMode),
-    async read(index): Promise<Tile> {
+    async read(index, ctx): Promise<Tile> {
       const start = index[0]! * per;
       const n = chunks[0]![index[0]!]!;
       const frames = await Promise.all(frameList.slice(start, start + n).map((f) => decode(f.file, first, undefined, f.fit, f.page)));
-      const blockShape = [n, first.height, first.width, first.channels];
-      if (n === 1) return contiguousTile(samples(frames[0]!, first.dtype), blockShape, first.dtype);
-      const out = first.dtype === "uint16" ? new Uint16Array(n * frame) : new Uint8Array(n * frame);
-      const bytes = new Uint8Array(out.buffer);
-      frames.forEach((buf, k) => bytes.set(buf, k * buf.byteLength));
-      return contiguousTile(out, blockShape, first.dtype);
+      return contiguousTile(samples(frames, first.dtype, ctx?.alloc ?? freshAllocator), [n, first.height, first.width, first.channels], first.dtype);
     },
   };
 }
@@ -210,13 +214,13 @@ export async function hugeImage(file: string, options: { tileSize?: number | rea
     dtype: i.dtype,
     chunks,
     token: tokenize("image", file, i, th, tw),
-    async read(index): Promise<Tile> {
+    async read(index, ctx): Promise<Tile> {
       const top = index[0]! * th;
       const left = index[1]! * tw;
       const height = chunks[0]![index[0]!]!;
       const width = chunks[1]![index[1]!]!;
       const buf = await decode(file, i, { left, top, width, height });
-      return contiguousTile(samples(buf, i.dtype), [height, width, i.channels], i.dtype);
+      return contiguousTile(samples([buf], i.dtype, ctx?.alloc ?? freshAllocator), [height, width, i.channels], i.dtype);
     },
   };
 }

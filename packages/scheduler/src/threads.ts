@@ -175,6 +175,7 @@ class Run {
       const where = t.placement !== "cpu" ? "main" : this.pool && need >= this.inlineBytes ? "worker" : "inline";
       if (where === "worker" && this.pool!.idle === 0) continue;
       if (where === "main" && (t.placement === "io" ? this.ioRunning >= MAX_IO : this.mainRunning >= MAX_MAIN)) continue;
+      if (!this.roomFor(t) && this.running > 0) continue;
       if (this.fits(need) || this.evictFor(need) || this.running === 0) return { index: i, where };
     }
     return undefined;
@@ -337,14 +338,28 @@ class Run {
     this.heldSet.delete(k);
   }
 
-  /**
-   * A held value is no longer needed: its pooled buffers that nothing else uses go back to the main thread's
-   * pool, which keeps free only what fits beside what is held and in flight under the memory limit.
-   */
+  /** A held value is no longer needed: its pooled buffers that nothing else uses go back to the main thread's pool. */
   private letGo(v: unknown): void {
     this.ledger.release(v);
-    const room = this.limit - this.held - this.inFlight - (this.pool?.poolFree ?? 0);
-    if (this.tiles.stats.freeBytes > room) this.tiles.trim(Math.max(0, room));
+  }
+
+  /**
+   * The process's tile memory is what is held, in flight, and kept free in the pools (free buffers are real
+   * memory too). A task whose output can come from a free buffer of its size class adds nothing to it; one that
+   * needs fresh memory may start only while the total stays under the limit, after dropping free buffers of other
+   * classes if that is what it takes. Dropping at release instead (keeping free only what fits beside the held
+   * bytes) threw away the buffers the next block needed, and a dropped buffer is freed only when the garbage
+   * collector gets to it (measured: twice the peak RSS of a streamed normalization).
+   */
+  private roomFor(t: Task): boolean {
+    if (t.nbytes < this.tiles.minBytes || this.tiles.hasFree(t.nbytes)) return true;
+    const need = t.memory ?? t.nbytes;
+    const free = this.tiles.stats.freeBytes;
+    const over = this.held + this.inFlight + need + free + (this.pool?.poolFree ?? 0) - this.limit;
+    if (over <= 0) return true;
+    if (over > free) return false;
+    this.tiles.trim(free - over);
+    return true;
   }
 
   private readonly wasDropped = new Set<Key>();

@@ -44,7 +44,7 @@ export function ewTiles(fn: EwOp, out: DType, operands: readonly (Tile | number)
     });
     const bumps = p.map((ptr, k) => `${ptr} += ${s[k]};`).join(" ");
     return `${hoisted.join(" ")}\nfor (let j = 0; j < ${n}; j++) { ${perElem.join(" ")} A0[${p[0]}] = ${store(def.expr(out), outKind)}; ${bumps} }`;
-  });
+  }, true);
   return result;
 }
 

@@ -135,7 +135,7 @@ export function materializeVirtual(v: Virtual, alloc: Allocator = freshAllocator
   runNest(`ewvirt:${v.signature}`, v.shape, ops, v.scalars, (p, s, n) => {
     const { lines, value } = v.code((i) => read(`A${i + 1}`, p[i + 1]!, isBig(v.leaves[i]!.dtype)), (i) => `X${i}`);
     return `for (let j = 0; j < ${n}; j++) { ${lines.join(" ")} A0[${p[0]}] = ${value}; ${p.map((q, k) => `${q} += ${s[k]};`).join(" ")} }`;
-  });
+  }, true);
   return result;
 }
 

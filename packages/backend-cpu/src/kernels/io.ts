@@ -16,7 +16,7 @@ export async function sourceReadKernel(_inputs: readonly unknown[], attrs: Attrs
   const source = registered<ChunkSource>(attrs, ctx, "source-read");
   const index = attrs["index"] as number[];
   const want = blockShape(source.chunks, index);
-  const v: unknown = await source.read(index);
+  const v: unknown = await source.read(index, { alloc: ctx.alloc });
   const where = `source ${source.token}: read of block [${index.join(", ")}]`;
   if (!isTile(v)) {
     const t = tileFromUser(v, want, source.dtype, where);
