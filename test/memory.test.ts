@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { TaskArena, TilePool, bufferId, sizeClass, POOL_HEADER } from "@tessera/core";
 import { cpuBackend } from "@tessera/backend-cpu";
 import { syncScheduler } from "@tessera/scheduler";
-import { asarray, compute, concatenate, random, slice } from "tessera";
+import { asarray, compute, concatenate, fromZarr, random, slice, storeBlocks, toZarr, type ChunkSink, type Tile } from "tessera";
 import { makeData, mismatch, ravel, tabulate } from "./helpers/reference.js";
 
 describe("tile pool", () => {
@@ -124,6 +124,28 @@ describe("reuse never touches held memory", () => {
     expect(ops.get("slice")).toBe(32);
     // The split blocks (views) are gathered once into the result: no assemble per new block.
     expect(ops.get("assemble")).toBe(1);
+  });
+
+  it("sinks and stores may keep what they are given: an in-memory store, a sink that keeps its tiles", async () => {
+    // A store that keeps the very bytes it is handed (no copy), as a Map-backed store does.
+    const kept = new Map<string, Uint8Array>();
+    const keeping = { get: async (k: `/${string}`) => kept.get(k), set: async (k: `/${string}`, v: Uint8Array) => void kept.set(k, v) };
+    const { data, ref } = makeData("float64", [64, 1024], 2);
+    const x = asarray(data, { shape: [64, 1024], chunks: [16, 1024] }).add(1);
+    await toZarr(x, keeping, { codec: "none", chunks: [16, 1024], zarrFormat: 2 });
+    // More computes that reuse the engine's memory before the store is read.
+    for (let i = 0; i < 2; i++) await random.uniform([64, 1024], { seed: i, chunks: [16, 1024] }).mul(7).sum().compute();
+    const back = await (await fromZarr(keeping)).compute();
+    expect(mismatch(back, { ...ref, values: ref.values.map((v) => v + 1) })).toBeUndefined();
+    const tiles = new Map<string, Tile>();
+    const sink: ChunkSink = { chunks: [[16, 16, 16, 16], [1024]], token: "keeping-sink", write: async (index, tile) => void tiles.set(index.join(","), tile) };
+    await storeBlocks(x.mul(2), sink);
+    for (let i = 0; i < 2; i++) await random.uniform([64, 1024], { seed: i, chunks: [16, 1024] }).mul(7).sum().compute();
+    for (const [k, t] of tiles) {
+      const b = Number(k.split(",")[0]);
+      const want = ref.values.slice(b * 16 * 1024, (b + 1) * 16 * 1024).map((v) => (v + 1) * 2);
+      expect(mismatch({ data: t.data, shape: [16, 1024], dtype: t.dtype }, { values: want, shape: [16, 1024], dtype: "float64" }), `block ${k}`).toBeUndefined();
+    }
   });
 
   it("memory is reused: many blocks through one scheduler make few fresh buffers", async () => {

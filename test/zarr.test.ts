@@ -186,6 +186,24 @@ describe("uncompressed chunks read straight from their files", () => {
     }
   });
 
+  it("missing chunks of 64-bit integer arrays read as the exact fill value, as zarrita's own decoding reads them", async () => {
+    const { writeFileSync } = await import("node:fs");
+    // Past 2^53 but exact as JSON numbers (JavaScript's JSON.parse, zarrita's too, rounds other integers that large).
+    for (const [dtype, fill] of [["int64", "4611686018427387904"], ["uint64", "9223372036854775808"], ["int64", "-9223372036854775808"], ["int64", "9007199254740993"]] as const) {
+      const path = `raw-bigfill-${dtype}-${fill.length}`;
+      await toZarr(asarray(new BigInt64Array(16).map((_, i) => BigInt(i)), { shape: [4, 4], dtype: "int64" }).astype(dtype), dir, { path, chunks: [2, 2], codec: "none", zarrFormat: 2 });
+      // The fill value as zarr-python writes it for these types: a JSON integer past 2^53 (edited into the metadata).
+      const metaFile = join(dir, path, ".zarray");
+      writeFileSync(metaFile, readFileSync(metaFile, "utf8").replace(/"fill_value":\s*[^,}]+/, `"fill_value": ${fill}`));
+      rmSync(join(dir, path, "1.1"));
+      const direct = await (await fromZarr(dir, { path })).compute();
+      // The same array through a store that is not a directory: zarrita fetches and decodes every chunk.
+      const viaZarrita = await (await fromZarr({ get: async (k: `/${string}`) => { try { return new Uint8Array(await readFile(join(dir, path, k))); } catch { return undefined; } } })).compute();
+      expect(Array.from(direct.data as BigInt64Array, String)).toEqual(Array.from(viaZarrita.data as BigInt64Array, String));
+      if (fill !== "9007199254740993") expect(String((direct.data as BigInt64Array)[15])).toBe(fill);
+    }
+  });
+
   it("a truncated chunk file is an error that names the file and the sizes", async () => {
     const path = "raw-truncated";
     await toZarr(asarray(new Float64Array(64).map((_, i) => i), { shape: [8, 8] }), dir, { path, chunks: [4, 4], codec: "none", zarrFormat: 2 });

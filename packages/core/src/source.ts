@@ -55,6 +55,10 @@ export interface ChunkSource {
   readonly load?: ModuleKernelRef;
 }
 
+/**
+ * Where blocks go. A tile or bytes given to `write` or `put` are the sink's to keep (pooled memory is copied for
+ * it: the engine reuses its own once the write has finished).
+ */
 export interface ChunkSink {
   /** The blocks the sink takes (writes are aligned to them). */
   readonly chunks: Chunks;

@@ -17,8 +17,8 @@ export interface RawChunkParams {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly chunkShape: readonly number[];
-  /** The fill value of missing chunks (a number; NaN and infinities as numbers). */
-  readonly fill: number;
+  /** The fill value of missing chunks: a number (NaN and infinities too), or a decimal string for 64-bit integers. */
+  readonly fill: number | string;
   readonly index: readonly number[];
 }
 
@@ -58,8 +58,8 @@ export function loadRawChunk(_inputs: readonly unknown[], p: RawChunkParams, ctx
   }
   if (fd === undefined) {
     // A missing chunk is the fill value (pooled memory is not zeroed: always fill).
-    if (isBig(p.dtype)) (data as BigInt64Array).fill(BigInt(Number.isFinite(p.fill) ? Math.trunc(p.fill) : 0));
-    else (data as Float64Array).fill(p.fill);
+    if (isBig(p.dtype)) (data as BigInt64Array).fill(typeof p.fill === "string" ? BigInt(p.fill) : BigInt(Number.isFinite(p.fill) ? Math.trunc(p.fill) : 0));
+    else (data as Float64Array).fill(Number(p.fill));
   } else {
     try {
       readAll(fd, new Uint8Array(data.buffer, data.byteOffset, n * itemsize(p.dtype)), file);

@@ -3,7 +3,7 @@
  * fill value) as a ChunkSource; `createZarr` makes an array (v3, or v2 for zarr-python 2 users) and returns
  * a ChunkSink that writes each chunk whole, compressed, atomically (temporary file, then rename).
  */
-import { TesseraError, isDType, regularChunks, show, tokenize, type ChunkSink, type ChunkSource, type DType, type Tile } from "@tessera/core";
+import { TesseraError, bufferId, isDType, regularChunks, show, tokenize, type ChunkSink, type ChunkSource, type DType, type Tile } from "@tessera/core";
 import * as zarr from "zarrita";
 import { blockOfChunk, encodeBlock, type DecodeParams, type EncodeParams } from "./codec-kernels.js";
 import { codecSpec, compressor, registerGzip, type CodecName, type CodecSpec } from "./codecs.js";
@@ -120,7 +120,7 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
     attributes: { ...arr.attrs },
     zarrFormat,
     // Uncompressed chunks in files: read on any thread straight into tile memory.
-    ...(raw ? { load: { module: RAW_KERNELS, export: "loadRawChunk", params: { ...raw, dtype, shape, chunkShape, fill: fillNumber(arr.fillValue) } } } : {}),
+    ...(raw ? { load: { module: RAW_KERNELS, export: "loadRawChunk", params: { ...raw, dtype, shape, chunkShape, fill: fillParam(arr.fillValue) } } } : {}),
     // Bytes fetched here, decoded on any thread (sharded arrays are read whole by zarrita instead).
     ...(sharded
       ? {}
@@ -134,10 +134,16 @@ export async function openZarr(target: StoreLike, options: OpenZarrOptions = {})
   };
 }
 
-/** A fill value as a number (null is 0, as zarrita fills). */
-function fillNumber(v: unknown): number {
+/**
+ * Bytes a store may keep: the engine reuses pooled memory once a write has finished, so a store that keeps the
+ * value it is given (an in-memory map) gets a copy; the file store has written it out when `set` resolves.
+ */
+const owned = (store: ZarrStore, bytes: Uint8Array): Uint8Array => (store instanceof AtomicFileStore || bufferId(bytes.buffer) === undefined ? bytes : bytes.slice());
+
+/** A fill value as a number, or a decimal string for 64-bit integers (null is 0, as zarrita fills). */
+function fillParam(v: unknown): number | string {
   if (typeof v === "number") return v;
-  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "bigint") return v.toString();
   if (typeof v === "boolean") return v ? 1 : 0;
   return 0;
 }
@@ -263,7 +269,7 @@ export async function createZarr(target: StoreLike, options: CreateZarrOptions):
     },
     // Encoded on any thread, stored here.
     encode: { module: KERNELS, export: "encodeChunk", params: encodeParams },
-    put: (index, bytes) => store.set(key(index), bytes),
+    put: (index, bytes) => store.set(key(index), owned(store, bytes)),
   };
 }
 
@@ -331,6 +337,6 @@ export async function regionSink(target: StoreLike, options: RegionSinkOptions):
       await store.set(key(index), await encodeBlock(tile, encodeParams));
     },
     encode: { module: KERNELS, export: "encodeChunk", params: encodeParams },
-    put: (index, bytes) => store.set(key(index), bytes),
+    put: (index, bytes) => store.set(key(index), owned(store, bytes)),
   };
 }

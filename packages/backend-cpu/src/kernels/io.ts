@@ -1,5 +1,6 @@
 /** I/O kernels: read a block from a ChunkSource, write one to a ChunkSink (both held in the graph's constants). */
-import { TesseraError, blockShape, contiguousTile, emptyTile, isTile, shapesEqual, tileFromUser, type ChunkSink, type ChunkSource, type Tile } from "@tessera/core";
+import { TesseraError, blockShape, bufferId, contiguousTile, emptyTile, isTile, shapesEqual, tileFromUser, type ChunkSink, type ChunkSource, type Tile } from "@tessera/core";
+import { materialize } from "../tiles.js";
 import type { Attrs } from "@tessera/graph";
 import type { KernelContext } from "@tessera/kernels";
 import { asTile } from "./values.js";
@@ -33,7 +34,9 @@ export async function sourceReadKernel(_inputs: readonly unknown[], attrs: Attrs
 /** Writes the block; its value is an empty tile (writes are run for their effect). */
 export async function sinkWriteKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Promise<Tile> {
   const sink = registered<ChunkSink>(attrs, ctx, "sink-write");
-  await sink.write(attrs["index"] as number[], asTile(inputs[0], "sink-write"));
+  const t = asTile(inputs[0], "sink-write");
+  // A sink may keep what it is given (an in-memory store): never pooled memory, which the engine reuses.
+  await sink.write(attrs["index"] as number[], bufferId(t.data.buffer) === undefined ? t : materialize(t));
   return emptyTile("uint8", [0]);
 }
 
