@@ -1,6 +1,11 @@
 // Tile memory: the pool's size classes and reuse, ownership across threads, and that a tile is never reused
 // while a value, a task, a worker or the user still holds it. The whole suite runs with pooled, poisoned memory
 // (test/setup): these tests build the graphs where reuse is easiest to get wrong.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { TaskArena, TilePool, bufferId, sizeClass, POOL_HEADER } from "@tessera/core";
@@ -158,5 +163,29 @@ describe("reuse never touches held memory", () => {
     // 64 blocks of 256 KiB, each made, used and given back: a handful of buffers serve them all.
     expect(pool.stats.fresh).toBeLessThanOrEqual(4);
     expect(pool.stats.reused).toBeGreaterThanOrEqual(60);
+  });
+});
+
+describe("real memory", () => {
+  it("a 1 GiB array written and read back (centred: every block read twice) under a 128 MiB limit stays under 128 MiB + 160 MiB of RSS", async () => {
+    // The stated overhead: Node, two workers and the code (about 90 MiB at rest), pools' per-class slack, and
+    // buffers dropped but not yet collected. Measured here: 139 MiB writing, 238 MiB reading.
+    const dir = mkdtempSync(join(tmpdir(), "tessera-rss-"));
+    const child = new URL("./helpers/rss-child.mjs", import.meta.url).pathname;
+    try {
+      for (const phase of ["write", "read"]) {
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, [child, dir, phase]);
+        const { maxRssMiB } = JSON.parse(stdout) as { maxRssMiB: number };
+        expect(maxRssMiB, phase).toBeLessThan(128 + 160);
+        // The values are right too: uniform [0, 1) has mean 1/2 and std 1/sqrt(12).
+        if (phase === "read") {
+          const [m, s] = stderr.trim().split(" ").map(Number);
+          expect(Math.abs(m! - 0.5)).toBeLessThan(1e-3);
+          expect(Math.abs(s! - 1 / Math.sqrt(12))).toBeLessThan(1e-3);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
