@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
-import { asarray, imread, imwrite, isTesseraError, openImage, slice, type DType } from "tessera";
+import { asarray, imread, imwrite, isTesseraError, openImage, slice, type DType, type SchedulerEvent } from "tessera";
 import { writeTiledTiff } from "../scripts/tiled-tiff.mjs";
 import { makeData, mismatch, ravel, tabulate, type Ref } from "./helpers/reference.js";
 
@@ -164,6 +164,34 @@ describe("openImage: one image, region by region", () => {
       const want = tabulate([h, w, 3], ([i, j, c]) => colors[parity(Math.floor((top + i!) / 512), Math.floor((left + j!) / 512))]![c!]!);
       expect(mismatch(await part.compute({ memoryLimit: 64 * 2 ** 20 }), { values: want, shape: [h, w, 3], dtype: "uint8" }, 0)).toBeUndefined();
     }
+  });
+});
+
+describe("streaming a normalized image", () => {
+  it("blocks() of a lazily normalized image holds a bounded number of blocks ahead of a slow consumer, in order, with the right values", async () => {
+    const { ref } = makeData("uint8", [512, 512, 3], 21, { positive: true });
+    const file = join(dir, "stream.tif");
+    await writeRef(file, ref, "tiff");
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    const x = (await openImage(file, { tileSize: 64 })).astype("float32").div(255).sub(asarray(new Float32Array(mean))).div(asarray(new Float32Array(std)));
+    let made = 0;
+    let consumed = 0;
+    let ahead = 0;
+    const onEvent = (e: SchedulerEvent): void => {
+      // The blocks handed to the consumer are made by the last (dense copy) tasks.
+      if (e.type === "task-end" && e.op === "assemble") ahead = Math.max(ahead, ++made - consumed);
+    };
+    const f = Math.fround;
+    for await (const b of x.blocks({ onEvent })) {
+      const [bi, bj] = b.index as [number, number];
+      const want = tabulate([64, 64, 3], ([i, j, c]) => f(f(f(ref.values[ravel([bi * 64 + i!, bj * 64 + j!, c!], [512, 512, 3])]! / 255) - f(mean[c!]!)) / f(std[c!]!)));
+      expect(mismatch(b, { values: want, shape: [64, 64, 3], dtype: "float32" }), `block ${b.index.join(",")}`).toBeUndefined();
+      consumed++;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(consumed).toBe(64);
+    expect(ahead).toBeLessThanOrEqual(3);
   });
 });
 

@@ -29,7 +29,12 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): Graph {
 }
 
 /** Lowers, optimizes and runs the graph for `outputs`; returns the outputs' values. */
-export async function runGraph(roots: readonly Layer[], outputs: readonly Key[], options: ComputeOptions = {}, extra: { onOutput?: (k: Key, v: unknown) => void | Promise<void>; retainOutputs?: boolean } = {}): Promise<Map<Key, unknown>> {
+export async function runGraph(
+  roots: readonly Layer[],
+  outputs: readonly Key[],
+  options: ComputeOptions = {},
+  extra: { onOutput?: (k: Key, v: unknown) => void | Promise<void>; retainOutputs?: boolean; outputWindow?: number } = {},
+): Promise<Map<Key, unknown>> {
   const opts = { ...getDefaults(), ...options };
   let graph = lower(roots, outputs);
   if (opts.optimize !== false) graph = optimize(graph, opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {});
@@ -39,6 +44,7 @@ export async function runGraph(roots: readonly Layer[], outputs: readonly Key[],
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(extra.onOutput ? { onOutput: extra.onOutput } : {}),
     ...(extra.retainOutputs !== undefined ? { retainOutputs: extra.retainOutputs } : {}),
+    ...(extra.outputWindow !== undefined ? { outputWindow: extra.outputWindow } : {}),
   });
 }
 
@@ -77,9 +83,9 @@ export interface BlockResult extends Dense {
 }
 
 /**
- * Streams the blocks of `x` in row-major order. The graph runs once; the scheduler pauses when the block
- * the consumer waits for is ready and unclaimed (so at most about one block is computed ahead), and
- * breaking out of the loop aborts the rest.
+ * Streams the blocks of `x` in row-major order. The graph runs once; the scheduler works only on the two
+ * blocks after the last one the consumer finished with (`outputWindow`), so one block is made while the
+ * consumer uses the last, and no more are held ahead; breaking out of the loop aborts the rest.
  */
 export async function* iterBlocks(x: LazyArray, options: ComputeOptions = {}): AsyncGenerator<BlockResult, void, undefined> {
   const layer = denseBlocks(x);
@@ -92,15 +98,17 @@ export async function* iterBlocks(x: LazyArray, options: ComputeOptions = {}): A
   const buffer = new Map<Key, unknown>();
   let next = 0;
   let wake: (() => void) | undefined;
-  let release: (() => void) | undefined;
   let done = false;
   let failure: unknown;
-  const onOutput = (k: Key, v: unknown): void | Promise<void> => {
+  // Each block's promise resolves when the consumer is done with it (it asks for the next, or stops): the
+  // scheduler works on the next two blocks not yet consumed, so a block is computed while the last is used.
+  const finished = new Map<Key, () => void>();
+  const onOutput = (k: Key, v: unknown): Promise<void> => {
     buffer.set(k, v);
     wake?.();
-    if (k === keys[next]) return new Promise<void>((r) => (release = r));
+    return new Promise<void>((r) => finished.set(k, r));
   };
-  const run = runGraph([layer], keys, { ...options, signal: ac.signal }, { onOutput, retainOutputs: false }).then(
+  const run = runGraph([layer], keys, { ...options, signal: ac.signal }, { onOutput, retainOutputs: false, outputWindow: 2 }).then(
     () => {
       done = true;
       wake?.();
@@ -123,17 +131,15 @@ export async function* iterBlocks(x: LazyArray, options: ComputeOptions = {}): A
       const v = buffer.get(k);
       buffer.delete(k);
       next++;
-      const r = release;
-      release = undefined;
-      r?.();
       yield { index: indices[next - 1]!, ...toDense(v) };
+      // The consumer is done with block k (it asked for the next one).
+      finished.get(k)?.();
+      finished.delete(k);
     }
   } finally {
     outer?.removeEventListener("abort", onAbort);
-    if (!done) {
-      ac.abort(new Error("iteration stopped"));
-      release?.();
-    }
+    if (!done) ac.abort(new Error("iteration stopped"));
+    for (const r of finished.values()) r();
     await run;
   }
 }

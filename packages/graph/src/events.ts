@@ -56,6 +56,12 @@ export interface RunOptions {
   readonly onOutput?: (key: Key, value: unknown) => void | Promise<void>;
   /** Keep outputs in the returned map (default true; streaming consumers turn it off). */
   readonly retainOutputs?: boolean;
+  /**
+   * The outputs are consumed in the order of `graph.outputs`, each when the promise `onOutput` returned for it
+   * resolves: run only the work of the next `outputWindow` outputs not yet consumed, and do not pause on those
+   * promises (a streaming consumer then holds a bounded number of blocks ahead, however fast the graph runs).
+   */
+  readonly outputWindow?: number;
 }
 
 /** What runs a lowered graph: the synchronous scheduler, the thread pool, a distributed engine. */

@@ -14,7 +14,7 @@ export { keyOf, parseKey, type Json, type Attrs, type Key, type Placement, type 
 export { makeLayer, layerKeys, collectLayers, type Layer, type LayerInit } from "./layer.js";
 export { lower, dependents, dependentCounts } from "./lower.js";
 export { fuse, type FuseOptions } from "./fuse.js";
-export { order, priorities } from "./order.js";
+export { order, priorities, firstOutputs } from "./order.js";
 export type {
   SchedulerEvent,
   TaskStartEvent,

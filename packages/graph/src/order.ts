@@ -39,3 +39,21 @@ export function priorities(graph: Graph): Map<Key, number> {
   order(graph).forEach((k, i) => m.set(k, i));
   return m;
 }
+
+/**
+ * For each task, the index in `graph.outputs` of the first output that needs it: a consumer that takes outputs
+ * in order needs the tasks of output i by the time it gets there (streaming schedules by it).
+ */
+export function firstOutputs(graph: Graph): Map<Key, number> {
+  const first = new Map<Key, number>();
+  graph.outputs.forEach((o, i) => {
+    const stack = [o];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (first.has(x)) continue;
+      first.set(x, i);
+      for (const a of graph.tasks.get(x)?.args ?? []) if (!first.has(a)) stack.push(a);
+    }
+  });
+  return first;
+}

@@ -8,7 +8,7 @@
  * an array larger than the limit, which holds every block of x in dask (dask#874).
  */
 import { TaskArena, TilePool, isTile } from "@tessera/core";
-import { priorities, type Graph, type Key, type RunOptions, type Scheduler, type Task } from "@tessera/graph";
+import { firstOutputs, priorities, type Graph, type Key, type RunOptions, type Scheduler, type Task } from "@tessera/graph";
 import type { Backend } from "@tessera/kernels";
 import { BufferLedger, buffersOf } from "./ledger.js";
 import { defaultMemoryLimit, refuseOversized } from "./memory.js";
@@ -74,7 +74,6 @@ class Run {
   private readonly inlineBytes: number;
   private readonly ledger: BufferLedger;
   private readonly sharedConstants: (readonly [string, unknown])[];
-  private held = 0;
   private inFlight = 0;
   private running = 0;
   private mainRunning = 0;
@@ -152,7 +151,7 @@ class Run {
   }
 
   private fits(bytes: number): boolean {
-    return this.held + this.inFlight + bytes <= this.limit;
+    return this.ledger.heldBytes + this.inFlight + bytes <= this.limit;
   }
 
   /** Starts every task that can start now. */
@@ -175,6 +174,7 @@ class Run {
       const where = t.placement !== "cpu" ? "main" : this.pool && need >= this.inlineBytes ? "worker" : "inline";
       if (where === "worker" && this.pool!.idle === 0) continue;
       if (where === "main" && (t.placement === "io" ? this.ioRunning >= MAX_IO : this.mainRunning >= MAX_MAIN)) continue;
+      if (this.outsideWindow(t.key)) continue;
       if (!this.roomFor(t) && this.running > 0) continue;
       if (this.fits(need) || this.evictFor(need) || this.running === 0) return { index: i, where };
     }
@@ -284,14 +284,13 @@ class Run {
     this.status.set(key, "held");
     this.values.set(key, value);
     this.ledger.hold(value);
-    this.held += task.nbytes;
     if (!this.outputs.has(key)) this.heldSet.add(key);
     for (const a of task.args) {
       const r = this.remaining.get(a)! - 1;
       this.remaining.set(a, r);
       if (r === 0 && !this.outputs.has(a)) this.releaseValue(a);
     }
-    this.run.onEvent?.({ type: "task-end", key, op: task.op, placement: task.placement, nbytes: task.nbytes, backend, ms, held: this.held });
+    this.run.onEvent?.({ type: "task-end", key, op: task.op, placement: task.placement, nbytes: task.nbytes, backend, ms, held: this.ledger.heldBytes });
     const newlyReady: Key[] = [];
     for (const c of this.consumers.get(key) ?? []) {
       if (this.status.get(c) !== "waiting") continue;
@@ -307,8 +306,26 @@ class Run {
     if (!inline) this.pump();
   }
 
+  /** Index in `graph.outputs` of the first output each task leads to (only with `outputWindow`). */
+  private firstOutput: Map<Key, number> | undefined;
+  private readonly consumed = new Set<number>();
+  /** Outputs consumed in order so far: the window runs from here. */
+  private prefix = 0;
+
+  private outsideWindow(k: Key): boolean {
+    const w = this.run.outputWindow;
+    if (w === undefined) return false;
+    this.firstOutput ??= firstOutputs(this.graph);
+    return (this.firstOutput.get(k) ?? 0) >= this.prefix + w;
+  }
+
+  /** A streamed output was consumed: the window moves on. */
+  private consume(key: Key): void {
+    this.consumed.add(this.graph.outputs.indexOf(key));
+    while (this.consumed.has(this.prefix)) this.prefix++;
+  }
+
   private deliver(key: Key, value: unknown): void {
-    this.outputsLeft--;
     // The user gets it: its memory is never reused.
     this.ledger.escape(value);
     if (this.run.retainOutputs !== false) this.result.set(key, value);
@@ -316,6 +333,19 @@ class Run {
     const after = (): void => {
       if (this.run.retainOutputs === false && (this.remaining.get(key) ?? 0) === 0) this.releaseValue(key);
     };
+    if (this.run.outputWindow !== undefined) {
+      // Streaming: the window, not a pause, holds the scheduler back; the output is done when consumed.
+      const done = (): void => {
+        if (this.finished) return;
+        this.outputsLeft--;
+        after();
+        this.consume(key);
+      };
+      if (w instanceof Promise) w.then(() => { done(); this.pump(); }, (e: unknown) => this.fail(e));
+      else done();
+      return;
+    }
+    this.outputsLeft--;
     if (w instanceof Promise) {
       this.paused++;
       w.then(
@@ -333,7 +363,6 @@ class Run {
     if (this.status.get(k) !== "held") return;
     this.letGo(this.values.get(k));
     this.values.delete(k);
-    this.held -= this.tasks.get(k)!.nbytes;
     this.status.set(k, "released");
     this.heldSet.delete(k);
   }
@@ -355,7 +384,7 @@ class Run {
     if (t.nbytes < this.tiles.minBytes || this.tiles.hasFree(t.nbytes)) return true;
     const need = t.memory ?? t.nbytes;
     const free = this.tiles.stats.freeBytes;
-    const over = this.held + this.inFlight + need + free + (this.pool?.poolFree ?? 0) - this.limit;
+    const over = this.ledger.heldBytes + this.inFlight + need + free + (this.pool?.poolFree ?? 0) - this.limit;
     if (over <= 0) return true;
     if (over > free) return false;
     this.tiles.trim(free - over);
@@ -382,7 +411,9 @@ class Run {
       if (cs.some((c) => this.status.get(c) === "ready" || this.status.get(c) === "running" || this.status.get(c) === "dropped")) continue;
       const pending = cs.filter((c) => this.status.get(c) === "waiting");
       if (pending.length === 0) continue;
-      const nbytes = this.tasks.get(k)!.nbytes;
+      // What dropping it frees: its buffers no other held value uses (a view of a held block frees nothing).
+      const nbytes = this.ledger.exclusiveBytes(this.values.get(k));
+      if (nbytes === 0) continue;
       freeable += nbytes;
       candidates.push([k, Math.min(...pending.map((c) => this.prio.get(c)!)), nbytes]);
     }
@@ -399,7 +430,6 @@ class Run {
     const nbytes = this.tasks.get(k)!.nbytes;
     this.letGo(this.values.get(k));
     this.values.delete(k);
-    this.held -= nbytes;
     this.status.set(k, "dropped");
     this.heldSet.delete(k);
     // It will consume its inputs again: pin them until it has been recomputed.
