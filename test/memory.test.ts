@@ -166,6 +166,39 @@ describe("reuse never touches held memory", () => {
   });
 });
 
+describe("rechunks that do not fit go through a temporary store", () => {
+  it("rows to columns under a limit smaller than the array: pieces written and read back, held bytes under the limit, same values", async () => {
+    const { readdirSync } = await import("node:fs");
+    const spills = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith("tessera-spill-"));
+    const before = spills();
+    const x = random.uniform([512, 1024], { seed: 8, chunks: [32, 1024], dtype: "float32" });
+    // A two-step plan (split, then merge): every new column block needs a piece of all 16 old row blocks (2 MiB).
+    const y = x.rechunk([512, 32], { blockLimit: 2 ** 20 }).mul(2).max({ axis: 0 });
+    const want = await y.compute({ scheduler: "sync" });
+    const limit = 512 * 1024;
+    const ops = new Map<string, number>();
+    let held = 0;
+    const got = await y.compute({
+      memoryLimit: limit,
+      onEvent: (e) => {
+        if (e.type !== "task-end") return;
+        ops.set(e.op, (ops.get(e.op) ?? 0) + 1);
+        held = Math.max(held, e.held ?? 0);
+      },
+    });
+    expect(Array.from(got.data as Float32Array)).toEqual(Array.from(want.data as Float32Array));
+    // The gathers are fused into what consumes them.
+    expect(ops.get("spill-write")).toBe(16 * 32);
+    expect(held).toBeLessThanOrEqual(limit);
+    // The store is removed when the compute ends.
+    expect(spills()).toEqual(before);
+    // Without a limit that small, no store.
+    ops.clear();
+    await y.compute({ onEvent: (e) => void (e.type === "task-end" && ops.set(e.op, 1)) });
+    expect(ops.has("spill-write")).toBe(false);
+  });
+});
+
 describe("real memory", () => {
   it("a 1 GiB array written and read back (centred: every block read twice) under a 128 MiB limit stays under 128 MiB + 160 MiB of RSS", async () => {
     // The stated overhead: Node, two workers and the code (about 90 MiB at rest), pools' per-class slack, and

@@ -2,6 +2,9 @@
  * Running graphs: lowering the requested keys (culling), fusing blockwise chains, and handing the graph
  * to the configured scheduler; `compute`, `persist` and `blocks` are built on `runGraph`.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { TesseraError, blockIndices, blockShape, itemsize, sizeOf, type Dense, type Tile } from "@tessera/core";
 import { fuse, keyOf, layerKeys, lower, makeLayer, type Graph, type Key, type Layer } from "@tessera/graph";
 import { opDef } from "@tessera/kernels";
@@ -10,6 +13,7 @@ import { getDefaults, resolveScheduler, type ComputeOptions } from "./config.js"
 import { denseBlocks, denseWhole } from "./dense.js";
 import { GROUP_BYTES, groupReductionChunks } from "./group-chunks.js";
 import { mergeSiblingReductions } from "./siblings.js";
+import { spillRechunks } from "./spill.js";
 import type { Delayed } from "./delayed.js";
 
 export interface OptimizeOptions {
@@ -37,15 +41,24 @@ export async function runGraph(
 ): Promise<Map<Key, unknown>> {
   const opts = { ...getDefaults(), ...options };
   let graph = lower(roots, outputs);
+  // A rechunk that cannot be done under the memory limit goes through a temporary store, removed at the end.
+  let spillDir: string | undefined;
+  if (opts.memoryLimit !== undefined) {
+    graph = spillRechunks(graph, opts.memoryLimit, () => (spillDir = mkdtempSync(join(tmpdir(), "tessera-spill-"))));
+  }
   if (opts.optimize !== false) graph = optimize(graph, opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {});
   const scheduler = resolveScheduler(opts);
-  return scheduler.run(graph, {
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    ...(extra.onOutput ? { onOutput: extra.onOutput } : {}),
-    ...(extra.retainOutputs !== undefined ? { retainOutputs: extra.retainOutputs } : {}),
-    ...(extra.outputWindow !== undefined ? { outputWindow: extra.outputWindow } : {}),
-  });
+  try {
+    return await scheduler.run(graph, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(extra.onOutput ? { onOutput: extra.onOutput } : {}),
+      ...(extra.retainOutputs !== undefined ? { retainOutputs: extra.retainOutputs } : {}),
+      ...(extra.outputWindow !== undefined ? { outputWindow: extra.outputWindow } : {}),
+    });
+  } finally {
+    if (spillDir !== undefined) rmSync(spillDir, { recursive: true, force: true });
+  }
 }
 
 const toDense = (t: unknown): Dense => {

@@ -9,6 +9,7 @@ import { makeFusedKernel } from "./kernels/fused.js";
 import { sinkPutKernel, sinkWriteKernel, sourceFetchKernel, sourceReadKernel } from "./kernels/io.js";
 import { freshCopy, toShared } from "./share.js";
 import { pickKernel, reduceAggregateKernel, reduceChunkKernel, reduceCombineKernel, reduceMultiKernel } from "./kernels/reduce.js";
+import { spillGatherKernel, spillWriteKernel } from "./kernels/spill.js";
 import { broadcastKernel, identityKernel, reshapeKernel, sliceKernel, transposeKernel } from "./kernels/views.js";
 
 const table: Record<Exclude<OpName, "fused">, Kernel> = {
@@ -42,6 +43,8 @@ const table: Record<Exclude<OpName, "fused">, Kernel> = {
   "source-read": sourceReadKernel,
   "sink-write": sinkWriteKernel,
   identity: identityKernel,
+  "spill-write": spillWriteKernel,
+  "spill-gather": spillGatherKernel,
 };
 
 const kernels = new Map<string, Kernel>(Object.entries(table));

@@ -43,6 +43,8 @@ export const OPS = {
   "sink-put": { placement: "io", absorbs: false, doc: "stores the encoded bytes of one block in a ChunkSink (async, main thread)" },
   "module-kernel": { placement: "cpu", absorbs: false, doc: "a kernel exported by a module, e.g. a source's decoder or a sink's encoder (runs in workers)" },
   identity: { placement: "cpu", absorbs: true, doc: "passes its input through" },
+  "spill-write": { placement: "cpu", absorbs: false, doc: "writes a piece of a block to a rechunk's temporary store (a file)" },
+  "spill-gather": { placement: "cpu", absorbs: false, doc: "makes a new block from pieces read back from a rechunk's temporary store" },
   fused: { placement: "cpu", absorbs: false, doc: "a chain of fused steps" },
 } as const satisfies Record<string, OpDef>;
 
