@@ -19,7 +19,7 @@ describe("tile pool", () => {
     for (let bytes = 1; bytes < 2 ** 26; bytes = Math.ceil(bytes * 1.37) + 1) {
       const c = sizeClass(bytes);
       expect(c).toBeGreaterThanOrEqual(bytes);
-      if (bytes > 4096) expect(c / bytes).toBeLessThanOrEqual(1.25);
+      if (bytes > 64) expect(c / bytes).toBeLessThanOrEqual(1.25);
     }
   });
 

@@ -24,9 +24,9 @@ export const POOL_HEADER = 16;
 const MAGIC = 0x7e55e7a1;
 const DEFAULT_MIN = 64 * 1024;
 
-/** The class size (bytes of data, header excluded) that holds `bytes`: 2^k x {1, 1.25, 1.5, 1.75}. */
+/** The class size (bytes of data, header excluded) that holds `bytes`: 2^k x {1, 1.25, 1.5, 1.75}, at least 64. */
 export function sizeClass(bytes: number): number {
-  if (bytes <= 4096) return 4096;
+  if (bytes <= 64) return 64;
   const k = Math.floor(Math.log2(bytes));
   const base = 2 ** k;
   const step = base / 4;

@@ -5,8 +5,9 @@
  * [count, mean, M2] for variances (merged by Chan et al.'s pairwise update, which keeps long float32
  * axes accurate); [value, index] for argmin/argmax. All accumulation is in float64.
  */
-import { allocate, contiguousTile, isBig, sizeOf, stridesOf, type DType, type Tile, type TypedArray } from "@tessera/core";
+import { allocate, contiguousTile, freshAllocator, isBig, sizeOf, stridesOf, type Allocator, type DType, type Tile, type TypedArray } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
+import type { KernelContext } from "@tessera/kernels";
 import { collapse, read, runNest } from "../loops.js";
 import { broadcastStrides } from "../tiles.js";
 import { isVirtual, materializeVirtual, type Virtual } from "./ew-tree.js";
@@ -38,9 +39,10 @@ const FOLDS: Record<FoldKind, { readonly init: number; readonly comb: string }> 
 
 const keptShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((n, d) => (axes.includes(d) ? 1 : n));
 
-function filled(shape: readonly number[], v: number): Tile {
-  const data = allocate("float64", sizeOf(shape)) as Float64Array;
-  if (v !== 0) data.fill(v);
+/** A float64 partial filled with `v` (pooled memory is not zeroed: always filled). */
+function filled(shape: readonly number[], v: number, alloc: Allocator = freshAllocator): Tile {
+  const data = alloc.alloc("float64", sizeOf(shape)) as Float64Array;
+  data.fill(v);
   return contiguousTile(data, shape, "float64");
 }
 
@@ -130,11 +132,11 @@ type FoldMemo = Map<string, Tile>;
 export type Block = Tile | Virtual;
 
 /** Folds the blocks over `axes` into one new float64 partial; `mean` (same shape as the partial) feeds M2. */
-function fold(kind: FoldKind, blocks: readonly Block[], axes: readonly number[], mean?: Tile, memo?: FoldMemo): Tile {
+function fold(kind: FoldKind, blocks: readonly Block[], axes: readonly number[], mean?: Tile, memo?: FoldMemo, alloc?: Allocator): Tile {
   const memoKey = mean ? undefined : `${kind}|${axes.join(",")}`;
   const hit = memoKey ? memo?.get(memoKey) : undefined;
   if (hit) return hit;
-  const out = filled(keptShape(blocks[0]!.shape, axes), FOLDS[kind].init);
+  const out = filled(keptShape(blocks[0]!.shape, axes), FOLDS[kind].init, alloc);
   const nonEmpty = blocks.filter((t) => sizeOf(t.shape) > 0);
   for (const t of kind === "sum" ? sumRows(out, nonEmpty, axes) : nonEmpty) {
     if (isVirtual(t)) foldVirtual(out, kind, t, axes, mean);
@@ -202,7 +204,7 @@ export type ChunkAttrs = { readonly kind: ReduceKind; readonly axes: readonly nu
  * The partial of one block, or of several blocks along the reduced axes folded together (the graph groups
  * small blocks: `groupReductionChunks` in @tessera/array). Arg-reductions take one block (its start is in `a`).
  */
-export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: FoldMemo): Tile[] {
+export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: FoldMemo, alloc?: Allocator): Tile[] {
   const { kind, axes } = a;
   const nanv = kind.startsWith("nan");
   /** Elements reduced into each position of the partial (NaNs aside). */
@@ -211,7 +213,7 @@ export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: Fold
   switch (kind) {
     case "mean":
     case "nanmean": {
-      const sum = fold(nanv ? "nansum" : "sum", blocks, axes, undefined, memo);
+      const sum = fold(nanv ? "nansum" : "sum", blocks, axes, undefined, memo, alloc);
       // Without NaNs every position of the partial has the same count: one value (shape all 1s), not an
       // array as large as the sum (for a mean over a short axis that array would double the partial).
       return [sum, nanv ? count() : filled(sum.shape.map(() => 1), total())];
@@ -238,7 +240,7 @@ export function reduceChunk(blocks: readonly Block[], a: ChunkAttrs, memo?: Fold
       return argChunk(isVirtual(t) ? materializeVirtual(t) : t, a);
     }
     default:
-      return [fold(kind, blocks, axes, undefined, memo)];
+      return [fold(kind, blocks, axes, undefined, memo, alloc)];
   }
 }
 
@@ -411,13 +413,13 @@ function castValues(v: ArrayLike<number>, n: number, dtype: DType): TypedArray {
 
 const blocksOf = (inputs: readonly unknown[], op: string): Block[] => inputs.map((v) => (isVirtual(v) ? v : asTile(v, op)));
 
-export const reduceChunkKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] => reduceChunk(blocksOf(inputs, "reduce-chunk"), attrs as ChunkAttrs);
+export const reduceChunkKernel = (inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile[] => reduceChunk(blocksOf(inputs, "reduce-chunk"), attrs as ChunkAttrs, undefined, ctx.alloc);
 export const reduceCombineKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[] =>
   combine(attrs["kind"] as ReduceKind, inputs.map((v) => asTiles(v, "reduce-combine")));
 export const reduceAggregateKernel = (inputs: readonly unknown[], attrs: Attrs): Tile => aggregate(asTiles(inputs[0], "reduce-aggregate"), attrs as AggregateAttrs);
 
 /** Several reductions of one block (sibling reduce-chunk tasks merged by the optimizer): their partials, in order. */
-export const reduceMultiKernel = (inputs: readonly unknown[], attrs: Attrs): Tile[][] => {
+export const reduceMultiKernel = (inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile[][] => {
   const blocks = blocksOf(inputs, "reduce-multi");
   const memo: FoldMemo = new Map();
   const parts = attrs["parts"] as readonly ChunkAttrs[];
@@ -425,7 +427,7 @@ export const reduceMultiKernel = (inputs: readonly unknown[], attrs: Attrs): Til
   const first = (a: ChunkAttrs): number => (a.kind === "var" || a.kind === "std" ? 0 : 1);
   const order = parts.map((_, i) => i).sort((i, j) => first(parts[i]!) - first(parts[j]!));
   const out: Tile[][] = [];
-  for (const i of order) out[i] = reduceChunk(blocks, parts[i]!, memo);
+  for (const i of order) out[i] = reduceChunk(blocks, parts[i]!, memo, ctx.alloc);
   return out;
 };
 
