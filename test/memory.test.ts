@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { TaskArena, TilePool, bufferId, sizeClass, POOL_HEADER } from "@tessera/core";
 import { cpuBackend } from "@tessera/backend-cpu";
 import { syncScheduler } from "@tessera/scheduler";
-import { asarray, compute, concatenate, fromZarr, random, slice, storeBlocks, toZarr, type ChunkSink, type Tile } from "tessera";
+import { asarray, compute, concatenate, fromZarr, random, slice, storeBlocks, toZarr, type ChunkSink, type Dense, type Tile } from "tessera";
 import { makeData, mismatch, ravel, tabulate } from "./helpers/reference.js";
 
 describe("tile pool", () => {
@@ -79,14 +79,14 @@ describe("reuse never touches held memory", () => {
     // runs, so each x block is let go by its sum while its view is still held, and new blocks are made meanwhile.
     const x = random.uniform([16, 4096], { seed: 3, chunks: [1, 4096] }).mul(3);
     const y = x.get([slice(null), slice(0, null, 2)]);
-    const [s, c] = await compute(x.sum({ axis: 1 }), y.sub(y.mean()));
+    const [s, c] = (await compute(x.sum({ axis: 1 }), y.sub(y.mean()))) as Dense[];
     const xs = await x.compute({ scheduler: "sync" });
     const xv = Array.from(xs.data as Float64Array);
     const sums = tabulate([16], ([i]) => xv.slice(i! * 4096, (i! + 1) * 4096).reduce((a, b) => a + b, 0));
-    expect(mismatch(s, { values: sums, shape: [16], dtype: "float64" }, 1e-12)).toBeUndefined();
+    expect(mismatch(s!, { values: sums, shape: [16], dtype: "float64" }, 1e-12)).toBeUndefined();
     const yv = tabulate([16, 2048], ([i, j]) => xv[ravel([i!, 2 * j!], [16, 4096])]!);
     const mean = yv.reduce((a, b) => a + b, 0) / yv.length;
-    expect(mismatch(c, { values: yv.map((v) => v - mean), shape: [16, 2048], dtype: "float64" }, 1e-12)).toBeUndefined();
+    expect(mismatch(c!, { values: yv.map((v) => v - mean), shape: [16, 2048], dtype: "float64" }, 1e-12)).toBeUndefined();
   });
 
   it("blocks of a concatenation that pass through unchanged stay valid while the result is assembled", async () => {
@@ -113,8 +113,8 @@ describe("reuse never touches held memory", () => {
     // Each compute holds the persisted blocks (two consumers each) and lets go of them when done with them.
     const max = Math.max(...ref.values) * 3;
     for (let i = 0; i < 3; i++) {
-      const [m] = await compute(p.mul(2).max(), p.add(i).sum(), random.uniform([16, 4096], { seed: i, chunks: [1, 4096] }).add(i).sum());
-      expect(m.data[0]).toBe(max * 2);
+      const [m] = (await compute(p.mul(2).max(), p.add(i).sum(), random.uniform([16, 4096], { seed: i, chunks: [1, 4096] }).add(i).sum())) as Dense[];
+      expect(m!.data[0]).toBe(max * 2);
     }
     const got = await p.compute();
     expect(mismatch(got, { values: ref.values.map((v) => v * 3), shape: [16, 4096], dtype: "float64" })).toBeUndefined();
