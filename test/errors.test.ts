@@ -102,3 +102,38 @@ describe("failures during compute", () => {
     expect(ungrouped).toEqual({ start: 21, end: 21, computeEnd: 1 });
   });
 });
+
+describe("compute options and the memory limit", () => {
+  it("options that cannot mean anything are refused before any task runs, naming the option, the value and a fix", async () => {
+    const { setDefaults } = await import("tessera");
+    const x = ones([64, 64], { chunks: 16 }).add(1);
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ memoryLimit: Number.NaN }, /compute\(memoryLimit\): NaN is not a positive, finite number of bytes; give e\.g\. 2 \* 2 \*\* 30/],
+      [{ memoryLimit: -1 }, /compute\(memoryLimit\): -1 is not a positive/],
+      [{ memoryLimit: 0 }, /compute\(memoryLimit\): 0 is not a positive/],
+      [{ memoryLimit: Infinity }, /compute\(memoryLimit\): Infinity is not a positive/],
+      [{ scheduler: "sync", memoryLimit: -5 }, /compute\(memoryLimit\): -5/],
+      [{ workers: -1 }, /compute\(workers\): -1 is not a whole number of worker threads/],
+      [{ workers: 2.5 }, /compute\(workers\): 2\.5 is not a whole number/],
+      [{ inlineBytes: -3 }, /compute\(inlineBytes\): -3 must be a non-negative number/],
+    ];
+    for (const [opts, msg] of bad) {
+      let started = 0;
+      await expect(x.sum().compute({ ...opts, onEvent: (e) => void (e.type === "task-start" && started++) })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "ValueError") && msg.test((e as Error).message));
+      expect(started, JSON.stringify(opts)).toBe(0);
+    }
+    expect(() => setDefaults({ memoryLimit: -1 })).toThrow(/setDefaults\(memoryLimit\): -1/);
+  });
+
+  it("a result larger than the limit says so and points to writing or streaming it; a block too big names a factor above 1", async () => {
+    // The thread scheduler applies the limit (the sync scheduler does not).
+    const x = ones([1024, 1024], { chunks: [256, 1024] }).add(1);
+    await expect(x.compute({ scheduler: "threads", memoryLimit: 2 ** 20 })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "MemoryLimit") && /the result itself \(8\.0 MiB\) is larger than the limit/.test((e as Error).message) && /toZarr\(\)/.test((e as Error).message) && /blocks\(\)/.test((e as Error).message));
+    // Blocks of 2 MiB under a 1 MiB limit, reduced: rechunking helps, by a real factor.
+    await expect(x.sum().compute({ scheduler: "threads", memoryLimit: 2 ** 20 })).rejects.toSatisfy((e: unknown) => {
+      const m = (e as Error).message;
+      const f = Number(/about (\d+)x smaller/.exec(m)?.[1]);
+      return isTesseraError(e, "MemoryLimit") && f >= 2 && /split each block \d+ ways along its largest axis/.test(m) && !/NaN|Infinity|-\d/.test(m.split("limit is")[1] ?? "");
+    });
+  });
+});

@@ -70,6 +70,26 @@ describe("thread scheduler: workers", () => {
     expect(new Set(t.data as Float64Array).has(0)).toBe(false);
   });
 
+  it("an aborted compute stops a worker stuck in its task: no core stays busy, the pool is whole again", async () => {
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    const y = asarray(data, { shape, chunks: shape }).mapBlocks(fn("spinForever"));
+    const t0 = performance.now();
+    await expect(y.compute({ ...threads, signal: AbortSignal.timeout(300) })).rejects.toSatisfy((e: unknown) => isTesseraError(e, "AbortError"));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    // After the grace period (500 ms) its worker is stopped: the process is idle again.
+    await sleep(700);
+    const c0 = process.cpuUsage();
+    await sleep(1000);
+    const used = process.cpuUsage(c0);
+    expect((used.user + used.system) / 1e6).toBeLessThan(0.3);
+    // The next compute runs on both workers (numbered 0 and 1 in task-end events).
+    const workers = new Set<number>();
+    const z = asarray(data, { shape, chunks: [1, 6] }).mapBlocks(fn("slowly"));
+    const got = await z.compute({ ...threads, onEvent: (e) => void (e.type === "task-end" && e.worker !== undefined && workers.add(e.worker)) });
+    expect(mismatch(got, ref)).toBeUndefined();
+    expect([...workers].sort()).toEqual([0, 1]);
+  });
+
   it("an error in a worker reaches the caller with the op and block", async () => {
     const y = asarray(data, { shape, chunks: [3, 4] }).mapBlocks(fn("fails"));
     await expect(y.compute(threads)).rejects.toSatisfy((e: unknown) => isTesseraError(e, "TaskError") && /op call-module/.test((e as Error).message) && /failed on purpose/.test((e as Error).message));

@@ -9,7 +9,7 @@ import { TesseraError, blockIndices, blockShape, itemsize, sizeOf, type Dense, t
 import { fuse, keyOf, layerKeys, lower, makeLayer, type Graph, type Key, type Layer } from "@tessera/graph";
 import { opDef } from "@tessera/kernels";
 import { LazyArray } from "./array.js";
-import { getDefaults, resolveScheduler, type ComputeOptions } from "./config.js";
+import { checkComputeOptions, getDefaults, resolveScheduler, type ComputeOptions } from "./config.js";
 import { denseBlocks, denseWhole } from "./dense.js";
 import { GROUP_BYTES, groupReductionChunks } from "./group-chunks.js";
 import { mergeSiblingReductions } from "./siblings.js";
@@ -39,6 +39,7 @@ export async function runGraph(
   options: ComputeOptions = {},
   extra: { onOutput?: (k: Key, v: unknown) => void | Promise<void>; retainOutputs?: boolean; outputWindow?: number } = {},
 ): Promise<Map<Key, unknown>> {
+  checkComputeOptions(options);
   const opts = { ...getDefaults(), ...options };
   let graph = lower(roots, outputs);
   // A rechunk that cannot be done under the memory limit goes through a temporary store, removed at the end.

@@ -33,8 +33,28 @@ export function registerScheduler(name: string, factory: SchedulerFactory): void
   factories.set(name, factory);
 }
 
+/**
+ * Refuses compute options that cannot mean anything, before any work: a memory limit must be a positive, finite
+ * number of bytes; workers a whole number (0: main thread only); inlineBytes a non-negative number.
+ */
+export function checkComputeOptions(o: ComputeOptions, where = "compute"): void {
+  const m = o.memoryLimit;
+  if (m !== undefined && !(typeof m === "number" && Number.isFinite(m) && m > 0)) {
+    throw new TesseraError("ValueError", `${where}(memoryLimit): ${show(m)} is not a positive, finite number of bytes; give e.g. 2 * 2 ** 30 for 2 GiB, or leave it out for half the machine's memory`);
+  }
+  const w = o.workers;
+  if (w !== undefined && !(typeof w === "number" && Number.isInteger(w) && w >= 0)) {
+    throw new TesseraError("ValueError", `${where}(workers): ${show(w)} is not a whole number of worker threads; give 0 (main thread only) or more, or leave it out for one per core`);
+  }
+  const b = o.inlineBytes;
+  if (b !== undefined && !(typeof b === "number" && b >= 0 && !Number.isNaN(b))) {
+    throw new TesseraError("ValueError", `${where}(inlineBytes): ${show(b)} must be a non-negative number of bytes`);
+  }
+}
+
 /** Sets default compute options once for the process (merged into every compute call). */
 export function setDefaults(options: ComputeOptions): void {
+  checkComputeOptions(options, "setDefaults");
   defaults = { ...defaults, ...options };
 }
 

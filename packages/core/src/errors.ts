@@ -41,6 +41,7 @@ export function isTesseraError(e: unknown, code?: ErrorCode): e is TesseraError 
 /** Formats a value for an error message: short, unambiguous, never throws. */
 export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") return String(value); // NaN and infinities as themselves (JSON would say null)
   if (typeof value === "bigint") return `${value}n`;
   if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as { length?: number }).length ?? "?"})`;

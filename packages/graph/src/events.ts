@@ -19,7 +19,7 @@ export interface TaskEndEvent {
   readonly ms: number;
   /** Bytes of results held after the task (thread scheduler). */
   readonly held?: number;
-  /** Which worker ran it (thread scheduler; absent on the main thread). */
+  /** Which worker ran it: its number in the pool, 0 .. workers - 1 (thread scheduler; absent for tasks run on the main thread). */
   readonly worker?: number;
 }
 

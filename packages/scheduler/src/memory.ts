@@ -18,13 +18,14 @@ export function refuseOversized(graph: Graph, limit: number): void {
   const need = (t: Task): number => (t.memory ?? t.nbytes) + t.args.reduce((acc, a) => acc + (graph.tasks.get(a)?.nbytes ?? 0), 0);
   const over = [...graph.tasks.values()].filter((t) => need(t) > limit);
   const t = over.find((x) => (x.memory ?? x.nbytes) > limit) ?? over[0];
-  if (t) {
-    const inputs = need(t) - (t.memory ?? t.nbytes);
-    const factor = Math.ceil(need(t) / limit) * 2;
-    throw new TesseraError(
-      "MemoryLimit",
-      `memoryLimit: task ${t.key} (op ${t.op}${t.op === "fused" ? ` of ${(t.attrs["steps"] as { op: string }[]).map((st) => st.op).join(" > ")}` : ""}) needs ${fmt(need(t))} (${fmt(t.memory ?? t.nbytes)} to run, ${fmt(inputs)} of inputs) but the limit is ${fmt(limit)}; ` +
-        `rechunk so that blocks are about ${factor}x smaller (e.g. halve the block size along ${Math.ceil(Math.log2(factor))} axes), or raise memoryLimit (machine free: ${fmt(freemem())})`,
-    );
+  if (!t) return;
+  const inputs = need(t) - (t.memory ?? t.nbytes);
+  const what = `memoryLimit: task ${t.key} (op ${t.op}${t.op === "fused" ? ` of ${(t.attrs["steps"] as { op: string }[]).map((st) => st.op).join(" > ")}` : ""}) needs ${fmt(need(t))} (${fmt(t.memory ?? t.nbytes)} to run, ${fmt(inputs)} of inputs) but the limit is ${fmt(limit)}`;
+  // A whole result assembled for the user cannot be made smaller by rechunking: it must not be assembled at all.
+  if (t.op === "assemble" && t.attrs["dense"] === true && graph.outputs.includes(t.key) && (t.memory ?? t.nbytes) > limit) {
+    throw new TesseraError("MemoryLimit", `${what}: the result itself (${fmt(t.nbytes)}) is larger than the limit; write it with toZarr() or store(), stream it with blocks(), or reduce it first; or raise memoryLimit (machine free: ${fmt(freemem())})`);
   }
+  // Blocks a factor F smaller (F >= 2): split each block F ways (along its largest axis, say).
+  const factor = Math.max(2, Math.ceil(need(t) / limit));
+  throw new TesseraError("MemoryLimit", `${what}; rechunk so that blocks are about ${factor}x smaller (e.g. split each block ${factor} ways along its largest axis), or raise memoryLimit (machine free: ${fmt(freemem())})`);
 }

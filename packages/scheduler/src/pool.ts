@@ -14,6 +14,8 @@ const KEPT_FLAGS = ["--enable-source-maps", "--no-warnings", "--cpu-prof", "--cp
 
 interface Slot {
   worker: Worker;
+  /** The worker's number in the pool, 0 .. size - 1 (a replacement takes the number of the one it replaces). */
+  readonly index: number;
   busy: boolean;
   /** Bytes the worker's tile pool keeps free (as of its last reply). */
   poolFree: number;
@@ -25,6 +27,8 @@ interface Pending {
   readonly resolve: (r: WorkerResult) => void;
   readonly reject: (e: Error) => void;
   readonly slot: Slot;
+  /** Who asked for the task (a compute), so that its tasks can be abandoned when it fails. */
+  readonly owner: object | undefined;
 }
 
 /** A task's value from a worker, with the free buffers its pool handed back and what it keeps free. */
@@ -33,6 +37,8 @@ export interface WorkerResult {
   readonly ms: number;
   readonly returned: readonly SharedArrayBuffer[];
   readonly poolFree: number;
+  /** The worker's number in the pool. */
+  readonly worker: number;
 }
 
 export class WorkerPool {
@@ -58,7 +64,10 @@ export class WorkerPool {
     // test runner sets for TypeScript sources, nor --eval/--input-type, nor V8 flags, which Node refuses).
     const execArgv = process.execArgv.filter((a) => KEPT_FLAGS.some((f) => a === f || a.startsWith(`${f}=`)));
     const worker = new Worker(new URL(this.entry), { execArgv, workerData: { tiles: this.tileOptions } });
-    const slot: Slot = { worker, busy: false, poolFree: 0, sent: new Set() };
+    const used = new Set(this.slots.map((s) => s.index));
+    let index = 0;
+    while (used.has(index)) index++;
+    const slot: Slot = { worker, index, busy: false, poolFree: 0, sent: new Set() };
     if (this.holds === 0) worker.unref();
     worker.on("message", (msg: WorkerReply) => {
       const p = this.pending.get(msg.id);
@@ -67,7 +76,7 @@ export class WorkerPool {
       p.slot.busy = false;
       if (msg.type === "done") {
         p.slot.poolFree = msg.poolFree;
-        p.resolve({ value: msg.value, ms: msg.ms, returned: msg.returned, poolFree: msg.poolFree });
+        p.resolve({ value: msg.value, ms: msg.ms, returned: msg.returned, poolFree: msg.poolFree, worker: p.slot.index });
       }
       else {
         const e = new Error(msg.message);
@@ -78,22 +87,25 @@ export class WorkerPool {
       // After the task's own completion has been handled (its callbacks were queued first).
       queueMicrotask(() => this.notifyIdle());
     });
-    const died = (err: Error): void => {
-      for (const [id, p] of this.pending) {
-        if (p.slot !== slot) continue;
-        this.pending.delete(id);
-        p.reject(err);
-      }
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-      queueMicrotask(() => this.notifyIdle());
-    };
+    const died = (err: Error): void => this.retire(slot, err);
     worker.on("error", died);
     worker.on("exit", (code) => {
       if (!this.closed) died(new Error(`worker exited with code ${code}`));
     });
     this.slots.push(slot);
     return slot;
+  }
+
+  /** Removes a slot from the pool, failing the tasks it was running. */
+  private retire(slot: Slot, err: Error): void {
+    for (const [id, p] of this.pending) {
+      if (p.slot !== slot) continue;
+      this.pending.delete(id);
+      p.reject(err);
+    }
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    queueMicrotask(() => this.notifyIdle());
   }
 
   private idleSlot(): Slot | undefined {
@@ -175,6 +187,7 @@ export class WorkerPool {
     constants: readonly (readonly [string, unknown])[],
     transfer: readonly ArrayBuffer[] = [],
     grants: readonly SharedArrayBuffer[] = [],
+    owner?: object,
   ): Promise<WorkerResult> {
     const slot = this.idleSlot();
     if (!slot) return Promise.reject(new Error("WorkerPool.run: no idle worker"));
@@ -189,8 +202,28 @@ export class WorkerPool {
         return;
       }
       slot.busy = true;
-      this.pending.set(id, { resolve, reject, slot });
+      this.pending.set(id, { resolve, reject, slot, owner });
     });
+  }
+
+  /**
+   * The compute `owner` failed or was aborted: its tasks still running after `graceMs` are stopped by terminating
+   * their workers (a worker cannot be interrupted otherwise: a kernel stuck in a loop would keep a core busy and
+   * the pool a worker short). Replacements start when a task next needs one.
+   */
+  abandon(owner: object, graceMs: number): void {
+    const slots = new Set([...this.pending.values()].filter((p) => p.owner === owner).map((p) => p.slot));
+    if (slots.size === 0) return;
+    const timer = setTimeout(() => {
+      for (const slot of slots) {
+        const still = [...this.pending.values()].some((p) => p.slot === slot && p.owner === owner);
+        if (!still || !this.slots.includes(slot)) continue;
+        // Its pending task fails (its compute has already failed); the slot leaves the pool now.
+        this.retire(slot, new Error("worker stopped: its compute was aborted or failed and the task overran the grace period"));
+        void slot.worker.terminate();
+      }
+    }, graceMs);
+    timer.unref();
   }
 
   /** Stops every worker. */

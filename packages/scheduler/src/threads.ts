@@ -27,6 +27,8 @@ export interface ThreadSchedulerOptions {
   readonly pool?: WorkerPool;
   /** The main thread's tile pool (default: one made for this scheduler, shared by its computes). */
   readonly tilePool?: TilePool;
+  /** After a compute fails or is aborted, how long its tasks still running in workers may go on before their workers are stopped (default 500 ms). */
+  readonly abandonMs?: number;
 }
 
 export interface ThreadScheduler extends Scheduler {
@@ -194,7 +196,7 @@ class Run {
       const { values, transfer } = this.toWorker(task);
       // A free buffer of the output's size class goes with the task, so the worker need not make one.
       const grant = task.nbytes >= this.tiles.minBytes ? this.tiles.takeFree(task.nbytes) : undefined;
-      this.pool!.run(task.op, task.attrs, values, this.sharedConstants, transfer, grant ? [grant] : []).then(
+      this.pool!.run(task.op, task.attrs, values, this.sharedConstants, transfer, grant ? [grant] : [], this).then(
         (r) => this.fromWorker(key, r, performance.now() - t0, backend),
         (e: unknown) => this.fail(taskError(key, task.op, e)),
       );
@@ -245,7 +247,7 @@ class Run {
   /** A worker's result: the free buffers its pool handed back join the main thread's pool. */
   private fromWorker(key: Key, r: WorkerResult, ms: number, backend: string): void {
     if (!this.finished) for (const b of r.returned) this.tiles.give(b);
-    this.complete(key, r.value, ms, backend);
+    this.complete(key, r.value, ms, backend, false, r.worker);
   }
 
   /**
@@ -275,7 +277,7 @@ class Run {
     return { values, transfer: transfer.filter((b) => b.byteLength > 0) };
   }
 
-  private complete(key: Key, value: unknown, ms: number, backend: string, inline = false): void {
+  private complete(key: Key, value: unknown, ms: number, backend: string, inline = false, worker?: number): void {
     if (this.finished) return;
     const task = this.tasks.get(key)!;
     this.running--;
@@ -290,7 +292,7 @@ class Run {
       this.remaining.set(a, r);
       if (r === 0 && !this.outputs.has(a)) this.releaseValue(a);
     }
-    this.run.onEvent?.({ type: "task-end", key, op: task.op, placement: task.placement, nbytes: task.nbytes, backend, ms, held: this.ledger.heldBytes });
+    this.run.onEvent?.({ type: "task-end", key, op: task.op, placement: task.placement, nbytes: task.nbytes, backend, ms, held: this.ledger.heldBytes, ...(worker !== undefined ? { worker } : {}) });
     const newlyReady: Key[] = [];
     for (const c of this.consumers.get(key) ?? []) {
       if (this.status.get(c) !== "waiting") continue;
@@ -463,6 +465,8 @@ class Run {
     if (this.finished) return;
     this.finish();
     this.run.onEvent?.({ type: "compute-end", tasks: this.tasks.size, ms: performance.now() - this.t0, failed: true });
+    // Its tasks still running in workers are stopped if they overrun a grace period (a kernel stuck in a loop).
+    this.pool?.abandon(this, this.options.abandonMs ?? 500);
     void Promise.allSettled([...this.mainInFlight]).then(() => this.reject(e));
   }
 
