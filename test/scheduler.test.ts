@@ -49,6 +49,35 @@ describe("thread scheduler: memory", () => {
   });
 });
 
+describe("thread scheduler: under memory pressure", () => {
+  const timed = async (run: () => Promise<unknown>): Promise<number> => {
+    const t0 = performance.now();
+    await run();
+    return (performance.now() - t0) / 1000;
+  };
+
+  it("a rows -> columns rechunk of 64 MiB under 16 MiB and a centring under a quarter of its array finish within a bound of the unpressured runs, under the limit", async () => {
+    const opts = { scheduler: "threads", workers: 2 } as const;
+    const x = random.uniform([4096, 4096], { seed: 1, chunks: [32, 4096], dtype: "float32" });
+    const r = x.rechunk([4096, 32]).max({ axis: 0 });
+    const z = random.normal([2048, 4096], { seed: 2, chunks: [32, 4096], dtype: "float32" });
+    const c = z.sub(z.mean({ axis: 0 })).std();
+    for (const [y, limit] of [[r, 16 * 2 ** 20], [c, 8 * 2 ** 20]] as const) {
+      let want: unknown;
+      const free = await timed(async () => void (want = await y.compute(opts)));
+      let held = 0;
+      let got: unknown;
+      const pressed = await timed(async () => void (got = await y.compute({ ...opts, memoryLimit: limit, onEvent: (e) => void (e.type === "task-end" && (held = Math.max(held, e.held ?? 0))) })));
+      expect(held).toBeLessThanOrEqual(limit);
+      expect(pressed).toBeLessThan(3 * free + 1);
+      // The same values (a limit changes how small reduction blocks are grouped: the last bits of sums may differ).
+      const [g, w] = [(got as { data: Float64Array }).data, (want as { data: Float64Array }).data];
+      expect(g.length).toBe(w.length);
+      g.forEach((v, i) => expect(Math.abs(v - w[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(w[i]!)));
+    }
+  });
+});
+
 describe("thread scheduler: workers", () => {
   const shape = [8, 6];
   const { data, ref } = makeData("float64", shape, 3);

@@ -147,7 +147,7 @@ class Run {
   private pushReady(keys: Key[]): void {
     keys.sort((a, b) => this.prio.get(b)! - this.prio.get(a)!);
     for (const k of keys) {
-      this.status.set(k, "ready");
+      this.setStatus(k, "ready");
       this.ready.push(k);
     }
   }
@@ -186,7 +186,7 @@ class Run {
   private start(index: number, where: "inline" | "worker" | "main"): void {
     const key = this.ready.splice(index, 1)[0]!;
     const task = this.tasks.get(key)!;
-    this.status.set(key, "running");
+    this.setStatus(key, "running");
     this.inFlight += task.memory ?? task.nbytes;
     this.running++;
     this.run.onEvent?.({ type: "task-start", key, op: task.op, placement: task.placement, nbytes: task.nbytes });
@@ -283,10 +283,10 @@ class Run {
     this.running--;
     this.inFlight -= task.memory ?? task.nbytes;
     const recomputed = this.wasDropped.has(key);
-    this.status.set(key, "held");
+    if (!this.outputs.has(key)) this.heldSet.add(key);
+    this.setStatus(key, "held");
     this.values.set(key, value);
     this.ledger.hold(value);
-    if (!this.outputs.has(key)) this.heldSet.add(key);
     for (const a of task.args) {
       const r = this.remaining.get(a)! - 1;
       this.remaining.set(a, r);
@@ -365,7 +365,7 @@ class Run {
     if (this.status.get(k) !== "held") return;
     this.letGo(this.values.get(k));
     this.values.delete(k);
-    this.status.set(k, "released");
+    this.setStatus(k, "released");
     this.heldSet.delete(k);
   }
 
@@ -394,8 +394,40 @@ class Run {
   }
 
   private readonly wasDropped = new Set<Key>();
-  /** Held results that are not outputs: the candidates for dropping under memory pressure. */
+  /** Held results that are not outputs. */
   private readonly heldSet = new Set<Key>();
+  /**
+   * The blocks that could be dropped now, kept up to date as statuses change (each change rechecks the task, its
+   * inputs and its consumers: work proportional to what changed, not to what is held): held, not an output, all
+   * inputs held (so it can be made again), no consumer ready, running or dropped (a block pinned for a dropped
+   * consumer's recompute stays, or drops would cascade), and some consumer still waiting.
+   */
+  private readonly droppable = new Set<Key>();
+  /** Bumped whenever `droppable` changes; an eviction that found no room is not searched again until it does. */
+  private droppableVersion = 0;
+  private noRoom: { version: number; bytes: number; held: number } | undefined;
+
+  private setStatus(k: Key, s: Status): void {
+    this.status.set(k, s);
+    this.recheck(k);
+    for (const a of this.tasks.get(k)?.args ?? []) this.recheck(a);
+    for (const c of this.consumers.get(k) ?? []) this.recheck(c);
+  }
+
+  private recheck(k: Key): void {
+    const st = (x: Key): Status | undefined => this.status.get(x);
+    const cs = this.consumers.get(k) ?? [];
+    const ok =
+      st(k) === "held" &&
+      this.heldSet.has(k) &&
+      this.tasks.get(k)!.args.every((a) => st(a) === "held") &&
+      !cs.some((c) => st(c) === "ready" || st(c) === "running" || st(c) === "dropped") &&
+      cs.some((c) => st(c) === "waiting");
+    if (ok === this.droppable.has(k)) return;
+    if (ok) this.droppable.add(k);
+    else this.droppable.delete(k);
+    this.droppableVersion++;
+  }
 
   /**
    * Drops held blocks that no consumer can use now and that can be recomputed from inputs still held
@@ -403,23 +435,23 @@ class Run {
    * would not make room.
    */
   private evictFor(bytes: number): boolean {
+    const held = this.ledger.heldBytes;
+    const last = this.noRoom;
+    if (last && last.version === this.droppableVersion && bytes >= last.bytes && held >= last.held) return false;
     const candidates: [Key, number, number][] = [];
     let freeable = 0;
-    for (const k of this.heldSet) {
-      if (this.tasks.get(k)!.args.some((a) => this.status.get(a) !== "held")) continue;
-      // Only a block no consumer can use now: every consumer not yet run is waiting on something else.
-      const cs = this.consumers.get(k) ?? [];
-      // A block pinned for a dropped consumer's recompute stays (dropping it too would cascade).
-      if (cs.some((c) => this.status.get(c) === "ready" || this.status.get(c) === "running" || this.status.get(c) === "dropped")) continue;
-      const pending = cs.filter((c) => this.status.get(c) === "waiting");
-      if (pending.length === 0) continue;
+    for (const k of this.droppable) {
       // What dropping it frees: its buffers no other held value uses (a view of a held block frees nothing).
       const nbytes = this.ledger.exclusiveBytes(this.values.get(k));
       if (nbytes === 0) continue;
+      const pending = (this.consumers.get(k) ?? []).filter((c) => this.status.get(c) === "waiting");
       freeable += nbytes;
       candidates.push([k, Math.min(...pending.map((c) => this.prio.get(c)!)), nbytes]);
     }
-    if (!this.fits(bytes - freeable)) return false;
+    if (!this.fits(bytes - freeable)) {
+      this.noRoom = { version: this.droppableVersion, bytes, held };
+      return false;
+    }
     candidates.sort((a, b) => b[1] - a[1]);
     for (const [k] of candidates) {
       if (this.fits(bytes)) break;
@@ -432,7 +464,7 @@ class Run {
     const nbytes = this.tasks.get(k)!.nbytes;
     this.letGo(this.values.get(k));
     this.values.delete(k);
-    this.status.set(k, "dropped");
+    this.setStatus(k, "dropped");
     this.heldSet.delete(k);
     // It will consume its inputs again: pin them until it has been recomputed.
     for (const a of this.tasks.get(k)!.args) this.remaining.set(a, this.remaining.get(a)! + 1);

@@ -1,10 +1,11 @@
 /**
  * The temporary store of a rechunk that cannot be done in memory (see @tessera/array spill.ts): `spill-write`
- * writes one piece of a block (a slice of it) to its own file; `spill-gather` makes a new block from pieces read
- * back (its inputs are the writes, for ordering only). Plain files of raw samples, in a directory the compute
- * makes and removes; synchronous I/O, on whichever thread runs the task.
+ * writes the pieces of one block (slices of it) one after the other into one file; `spill-gather` makes a new
+ * block from pieces read back from their files at their offsets (its inputs are the writes, for ordering only).
+ * Plain files of raw samples, in a directory the compute makes and removes; synchronous I/O, on whichever thread
+ * runs the task.
  */
-import { closeSync, fstatSync, openSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { contiguousTile, emptyTile, isContiguous, itemsize, sizeOf, typedView, type DType, type Tile } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
 import type { KernelContext } from "@tessera/kernels";
@@ -12,28 +13,40 @@ import { copyInto, materialize, region } from "../tiles.js";
 import { asTile } from "./values.js";
 import { sliceTile, type SliceItem } from "./views.js";
 
-export type SpillWriteAttrs = { readonly file: string; readonly items: readonly SliceItem[] };
-/** A piece: region `src .. src + shape` of the slice stored in `file` (of shape `stored`), to `dst` in the block. */
-export type SpillPiece = { readonly file: string; readonly stored: readonly number[]; readonly src: readonly number[]; readonly dst: readonly number[]; readonly shape: readonly number[] };
+/** The pieces (slices) of the input block, written in this order into `file`. */
+export type SpillWriteAttrs = { readonly file: string; readonly pieces: readonly (readonly SliceItem[])[] };
+/** A piece: region `src .. src + shape` of the slice stored at byte `offset` of `file` (of shape `stored`), to `dst` in the block. */
+export type SpillPiece = { readonly file: string; readonly offset: number; readonly stored: readonly number[]; readonly src: readonly number[]; readonly dst: readonly number[]; readonly shape: readonly number[] };
 export type SpillGatherAttrs = { readonly shape: readonly number[]; readonly dtype: DType; readonly pieces: readonly SpillPiece[] };
 
 export function spillWriteKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const a = attrs as SpillWriteAttrs;
-  const piece = sliceTile(asTile(inputs[0], "spill-write"), a.items, []);
-  const c = isContiguous(piece) ? piece : materialize(piece, piece.dtype, ctx.alloc);
-  const n = sizeOf(c.shape) * itemsize(c.dtype);
-  writeFileSync(a.file, new Uint8Array(c.data.buffer, c.data.byteOffset + c.offset * itemsize(c.dtype), n));
+  const block = asTile(inputs[0], "spill-write");
+  const fd = openSync(a.file, "w");
+  try {
+    for (const items of a.pieces) {
+      const piece = sliceTile(block, items, []);
+      const c = isContiguous(piece) ? piece : materialize(piece, piece.dtype, ctx.alloc);
+      const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset + c.offset * itemsize(c.dtype), sizeOf(c.shape) * itemsize(c.dtype));
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    }
+  } finally {
+    closeSync(fd);
+  }
   return emptyTile("uint8", [0]);
 }
 
-/** Reads all of `file` into `bytes` (it must have exactly that size). */
-function readExactly(file: string, bytes: Uint8Array): void {
+/** Reads `bytes.length` bytes of `file` from byte `position`. */
+function readAt(file: string, bytes: Uint8Array, position: number): void {
   const fd = openSync(file, "r");
   try {
-    const size = fstatSync(fd).size;
-    if (size !== bytes.length) throw new Error(`spill-gather: ${file} has ${size} bytes, ${bytes.length} expected`);
     let off = 0;
-    while (off < bytes.length) off += readSync(fd, bytes, off, bytes.length - off, off);
+    while (off < bytes.length) {
+      const n = readSync(fd, bytes, off, bytes.length - off, position + off);
+      if (n === 0) throw new Error(`spill-gather: ${file} ends before byte ${position + bytes.length}`);
+      off += n;
+    }
   } finally {
     closeSync(fd);
   }
@@ -49,7 +62,7 @@ export function spillGatherKernel(_inputs: readonly unknown[], attrs: Attrs, ctx
   for (const p of a.pieces) {
     const n = sizeOf(p.stored);
     const data = typedView(a.dtype, scratch.buffer, scratch.byteOffset, n);
-    readExactly(p.file, new Uint8Array(data.buffer, data.byteOffset, n * size));
+    readAt(p.file, new Uint8Array(data.buffer, data.byteOffset, n * size), p.offset);
     copyInto(region(out, p.dst, p.shape), region(contiguousTile(data, p.stored, a.dtype), p.src, p.shape));
   }
   return out;
