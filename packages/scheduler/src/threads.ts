@@ -246,7 +246,13 @@ class Run {
 
   /** A worker's result: the free buffers its pool handed back join the main thread's pool. */
   private fromWorker(key: Key, r: WorkerResult, ms: number, backend: string): void {
-    if (!this.finished) for (const b of r.returned) this.tiles.give(b);
+    if (!this.finished) {
+      // What workers hand back beyond what they keep: the main thread keeps up to a quarter of the limit of it
+      // (the grants for the next tasks), not everything a worker once needed (each task's scratch, say).
+      for (const b of r.returned) this.tiles.give(b);
+      const cap = Math.max(KEEP_BETWEEN, this.limit / 4);
+      if (r.returned.length > 0 && this.tiles.stats.freeBytes > cap) this.tiles.trim(cap);
+    }
     this.complete(key, r.value, ms, backend, false, r.worker);
   }
 
@@ -510,6 +516,12 @@ class Run {
     this.run.signal?.removeEventListener("abort", this.onAbort);
     this.pool?.forget(this.sharedConstants.map(([k]) => k));
     this.pool?.release();
+    // Between computes the main thread's pool keeps a little for the next one (a region read, say), not what the
+    // last one needed at its peak (2 GiB after a 2 GiB in-memory rechunk).
+    this.tiles.trim(Math.min(KEEP_BETWEEN, this.limit / 4));
   }
 }
+
+/** Free pooled memory the main thread keeps when a compute ends. */
+const KEEP_BETWEEN = 64 * 2 ** 20;
 

@@ -9,7 +9,7 @@ import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { contiguousTile, emptyTile, isContiguous, itemsize, sizeOf, typedView, type DType, type Tile } from "@tessera/core";
 import type { Attrs } from "@tessera/graph";
 import type { KernelContext } from "@tessera/kernels";
-import { copyInto, materialize, region } from "../tiles.js";
+import { copyInto, region } from "../tiles.js";
 import { asTile } from "./values.js";
 import { sliceTile, type SliceItem } from "./views.js";
 
@@ -22,12 +22,20 @@ export type SpillGatherAttrs = { readonly shape: readonly number[]; readonly dty
 export function spillWriteKernel(inputs: readonly unknown[], attrs: Attrs, ctx: KernelContext): Tile {
   const a = attrs as SpillWriteAttrs;
   const block = asTile(inputs[0], "spill-write");
+  const size = itemsize(block.dtype);
+  // One scratch buffer, as large as the largest piece, serves every piece that is not contiguous in the block.
+  const most = Math.max(0, ...a.pieces.map((items) => items.reduce((n, it) => n * ("count" in it ? it.count : 1), 1)));
+  const scratch = ctx.alloc.alloc(block.dtype, most);
   const fd = openSync(a.file, "w");
   try {
     for (const items of a.pieces) {
       const piece = sliceTile(block, items, []);
-      const c = isContiguous(piece) ? piece : materialize(piece, piece.dtype, ctx.alloc);
-      const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset + c.offset * itemsize(c.dtype), sizeOf(c.shape) * itemsize(c.dtype));
+      let c = piece;
+      if (!isContiguous(piece)) {
+        c = contiguousTile(typedView(block.dtype, scratch.buffer, scratch.byteOffset, sizeOf(piece.shape)), piece.shape, block.dtype);
+        copyInto(c, piece);
+      }
+      const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset + c.offset * size, sizeOf(c.shape) * size);
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     }
