@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const all = ["graph", "sync-overhead", "mean", "threads-overhead", "speedup", "reduction-8g", "zarr", "images", "ooc"];
+const all = ["graph", "sync-overhead", "mean", "threads-overhead", "speedup", "reduction-8g", "zarr", "images", "ooc", "spill"];
 const names = process.argv.slice(2).length ? process.argv.slice(2) : all;
 for (const n of names) {
   const file = fileURLToPath(new URL(`./${n}.bench.mjs`, import.meta.url));
