@@ -8,8 +8,9 @@
  *   tag of the thread that made it, a counter). Tiles are views after the header. Shared, so a tile crosses
  *   threads as a handle; named in its own bytes, because a SharedArrayBuffer that crosses threads arrives as a
  *   new object, and the engine must still know two objects are one buffer (`bufferId`).
- * - **One pool per thread** (`TilePool`): the main thread's belongs to the scheduler's run, each worker has
- *   its own. A pool hands out and takes back only on its thread; buffers move between threads by messages.
+ * - **One pool per thread** (`TilePool`): the main thread's is the scheduler's (the umbrella shares one between
+ *   computes), each worker has its own. A pool hands out and takes back only on its thread; buffers move
+ *   between threads by messages.
  * - **Ownership rules.** A buffer is in exactly one of: free in one pool; owned by a running task (it made
  *   it, through the task's `TaskArena`); owned by the scheduler (it backs held values, counted by `bufferId`);
  *   or escaped (it backs a value handed to the user or made a graph constant: never reused). A task's arena
@@ -56,11 +57,6 @@ export interface PoolStats {
   readonly freshBytes: number;
 }
 
-/**
- * A thread's pool of tile buffers. `take`/`alloc` hand out a free buffer of the class (or make one), `give`
- * takes one back. `maxFreePerClass` and `maxFreeBytes` bound what it keeps; buffers past them are dropped
- * (the garbage collector frees them once no thread refers to them).
- */
 /** How a pool is made (the same options reach the workers' pools). */
 export interface TilePoolOptions {
   /** Allocations under this many bytes are fresh memory, not pooled (default 64 KiB). */
@@ -75,6 +71,11 @@ export interface TilePoolOptions {
   readonly poison?: boolean;
 }
 
+/**
+ * A thread's pool of tile buffers. `take`/`alloc` hand out a free buffer of the class (or make one), `give`
+ * takes one back. `maxFreePerClass` and `maxFreeBytes` bound what it keeps; buffers past them are dropped
+ * (the garbage collector frees them once no thread refers to them).
+ */
 export class TilePool implements Allocator {
   readonly minBytes: number;
   readonly poison: boolean;
@@ -194,7 +195,7 @@ export class TaskArena implements Allocator {
     return a;
   }
 
-  /** Gives back what the task made and its value does not use; returns the buffers the value keeps. */
+  /** Gives back what the task made and its value does not use. */
   finish(value: unknown): void {
     if (this.made.length === 0) return;
     const kept = new Set<ArrayBufferLike>();
