@@ -366,15 +366,10 @@ class Run {
 
   private releaseValue(k: Key): void {
     if (this.status.get(k) !== "held") return;
-    this.letGo(this.values.get(k));
+    this.ledger.release(this.values.get(k)); // pooled buffers nothing else uses go back to the pool
     this.values.delete(k);
     this.setStatus(k, "released");
     this.heldSet.delete(k);
-  }
-
-  /** A held value is no longer needed: its pooled buffers that nothing else uses go back to the main thread's pool. */
-  private letGo(v: unknown): void {
-    this.ledger.release(v);
   }
 
   /**
@@ -465,7 +460,7 @@ class Run {
 
   private drop(k: Key): void {
     const nbytes = this.tasks.get(k)!.nbytes;
-    this.letGo(this.values.get(k));
+    this.ledger.release(this.values.get(k)); // pooled buffers nothing else uses go back to the pool
     this.values.delete(k);
     this.setStatus(k, "dropped");
     this.heldSet.delete(k);
