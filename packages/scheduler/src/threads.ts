@@ -8,11 +8,12 @@
  * an array larger than the limit, which holds every block of x in dask (dask#874).
  */
 import { TaskArena, TilePool, isTile } from "@tessera/core";
-import { firstOutputs, priorities, type Graph, type Key, type RunOptions, type Scheduler, type Task } from "@tessera/graph";
+import { priorities, type Graph, type Key, type RunOptions, type Scheduler, type Task } from "@tessera/graph";
 import type { Backend } from "@tessera/kernels";
 import { BufferLedger, buffersOf } from "./ledger.js";
 import { defaultMemoryLimit, refuseOversized } from "./memory.js";
 import { WorkerPool, type WorkerResult } from "./pool.js";
+import { OutputWindow } from "./window.js";
 import { abortError, taskError } from "./sync.js";
 
 export interface ThreadSchedulerOptions {
@@ -38,9 +39,8 @@ export interface ThreadScheduler extends Scheduler {
 }
 
 /**
- * Tasks at once on the main thread: user closures (they compete with the scheduler for the thread), and I/O
- * (mostly waiting: on files, on sharp's and zlib's threads; more at once keeps those threads fed, e.g. one image
- * per block). Both are bounded by the memory limit as well.
+ * Tasks at once on the main thread: user closures (they compete with the scheduler for the thread), and I/O (mostly
+ * waiting on files, sharp's and zlib's threads: more keeps those fed). Both are bounded by the memory limit too.
  */
 const MAX_MAIN = 4;
 const MAX_IO = 16;
@@ -101,6 +101,7 @@ class Run {
     this.limit = options.memoryLimit ?? defaultMemoryLimit();
     this.inlineBytes = options.inlineBytes ?? 64 * 1024;
     this.ledger = new BufferLedger(tiles);
+    this.window = run.outputWindow !== undefined ? new OutputWindow(graph, run.outputWindow) : undefined;
     const share = options.backend.share?.bind(options.backend) ?? ((v: unknown) => v);
     // Only data crosses to workers (functions, sources and sinks stay on the main thread with their tasks).
     this.sharedConstants = pool ? [...graph.constants].filter(([, v]) => isTile(v)).map(([k, v]) => [k, share(v)] as const) : [];
@@ -176,7 +177,7 @@ class Run {
       const where = t.placement !== "cpu" ? "main" : this.pool && need >= this.inlineBytes ? "worker" : "inline";
       if (where === "worker" && this.pool!.idle === 0) continue;
       if (where === "main" && (t.placement === "io" ? this.ioRunning >= MAX_IO : this.mainRunning >= MAX_MAIN)) continue;
-      if (this.outsideWindow(t.key)) continue;
+      if (this.window?.outside(t.key)) continue;
       if (!this.roomFor(t) && this.running > 0) continue;
       if (this.fits(need) || this.evictFor(need) || this.running === 0) return { index: i, where };
     }
@@ -246,9 +247,8 @@ class Run {
 
   /** A worker's result: the free buffers its pool handed back join the main thread's pool. */
   private fromWorker(key: Key, r: WorkerResult, ms: number, backend: string): void {
-    // What workers hand back beyond what they keep becomes the grants of later tasks (a task that needs fresh
-    // memory drops free buffers of other classes first: `roomFor`). Dropping here instead made buffers the next
-    // tasks needed garbage, freed only when the collector got to them: 1.3 GB RSS for a 4 GiB rechunk under 256 MiB.
+    // Surplus becomes later tasks' grants (`roomFor` drops other classes when fresh memory is needed); dropping it
+    // here made garbage of buffers the next tasks needed (1.3 GB RSS for a 4 GiB rechunk under 256 MiB).
     if (!this.finished) for (const b of r.returned) this.tiles.give(b);
     this.complete(key, r.value, ms, backend, false, r.worker);
   }
@@ -311,24 +311,8 @@ class Run {
     if (!inline) this.pump();
   }
 
-  /** Index in `graph.outputs` of the first output each task leads to (only with `outputWindow`). */
-  private firstOutput: Map<Key, number> | undefined;
-  private readonly consumed = new Set<number>();
-  /** Outputs consumed in order so far: the window runs from here. */
-  private prefix = 0;
-
-  private outsideWindow(k: Key): boolean {
-    const w = this.run.outputWindow;
-    if (w === undefined) return false;
-    this.firstOutput ??= firstOutputs(this.graph);
-    return (this.firstOutput.get(k) ?? 0) >= this.prefix + w;
-  }
-
-  /** A streamed output was consumed: the window moves on. */
-  private consume(key: Key): void {
-    this.consumed.add(this.graph.outputs.indexOf(key));
-    while (this.consumed.has(this.prefix)) this.prefix++;
-  }
+  /** Only with `outputWindow`: which tasks may start while a streaming consumer catches up. */
+  private readonly window: OutputWindow | undefined;
 
   private deliver(key: Key, value: unknown): void {
     // The user gets it: its memory is never reused.
@@ -344,7 +328,7 @@ class Run {
         if (this.finished) return;
         this.outputsLeft--;
         after();
-        this.consume(key);
+        this.window?.consume(key);
       };
       if (w instanceof Promise) w.then(() => { done(); this.pump(); }, (e: unknown) => this.fail(e));
       else done();
@@ -508,12 +492,10 @@ class Run {
     this.run.signal?.removeEventListener("abort", this.onAbort);
     this.pool?.forget(this.sharedConstants.map(([k]) => k));
     this.pool?.release();
-    // Between computes the main thread's pool keeps a little for the next one (a region read, say), not what the
-    // last one needed at its peak (2 GiB after a 2 GiB in-memory rechunk).
+    // Between computes the pool keeps a little for the next one, not what the last one needed at its peak.
     this.tiles.trim(Math.min(KEEP_BETWEEN, this.limit / 4));
   }
 }
 
-/** Free pooled memory the main thread keeps when a compute ends. */
-const KEEP_BETWEEN = 64 * 2 ** 20;
+const KEEP_BETWEEN = 64 * 2 ** 20; // free pooled memory the main thread keeps when a compute ends
 
