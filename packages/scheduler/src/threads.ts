@@ -376,8 +376,7 @@ class Run {
   }
 
   private readonly wasDropped = new Set<Key>();
-  /** Held results that are not outputs. */
-  private readonly heldSet = new Set<Key>();
+  private readonly heldSet = new Set<Key>(); // held results that are not outputs
   /**
    * The blocks that could be dropped now, kept up to date as statuses change (each change rechecks the task, its
    * inputs and its consumers: work proportional to what changed, not to what is held): held, not an output, all
