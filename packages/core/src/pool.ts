@@ -61,9 +61,8 @@ export interface PoolStats {
 export interface TilePoolOptions {
   /** Allocations under this many bytes are fresh memory, not pooled (default 64 KiB). */
   readonly minBytes?: number;
-  /** Free buffers kept per size class (default unbounded) and in all (default unbounded). */
+  /** Free buffers kept per size class (default unbounded). */
   readonly maxFreePerClass?: number;
-  readonly maxFreeBytes?: number;
   /**
    * Checking mode for tests: a buffer given back is overwritten with 0xa5 bytes, so any use of memory after
    * it was released shows up as wrong values.
@@ -73,7 +72,7 @@ export interface TilePoolOptions {
 
 /**
  * A thread's pool of tile buffers. `take`/`alloc` hand out a free buffer of the class (or make one), `give`
- * takes one back. `maxFreePerClass` and `maxFreeBytes` bound what it keeps; buffers past them are dropped
+ * takes one back. `maxFreePerClass` bounds what it keeps per class, `trim` in all; buffers past them are dropped
  * (the garbage collector frees them once no thread refers to them).
  */
 export class TilePool implements Allocator {
@@ -87,13 +86,11 @@ export class TilePool implements Allocator {
   private reused = 0;
   private freshBytes = 0;
   maxFreePerClass: number;
-  maxFreeBytes: number;
 
   constructor(options: TilePoolOptions = {}) {
     this.minBytes = options.minBytes ?? DEFAULT_MIN;
     this.poison = options.poison ?? false;
     this.maxFreePerClass = options.maxFreePerClass ?? Infinity;
-    this.maxFreeBytes = options.maxFreeBytes ?? Infinity;
     // A random tag per pool: ids made on different threads never collide.
     this.tag = (Math.random() * 0x7fffffff) | 0;
   }
@@ -132,7 +129,7 @@ export class TilePool implements Allocator {
     if (this.poison) new Uint8Array(sab, POOL_HEADER).fill(0xa5);
     let list = this.free.get(cls);
     if (!list) this.free.set(cls, (list = []));
-    if (list.length >= this.maxFreePerClass || this.freeBytes + cls > this.maxFreeBytes) return false;
+    if (list.length >= this.maxFreePerClass) return false;
     list.push(sab);
     this.freeBytes += cls;
     return true;
@@ -198,8 +195,7 @@ export class TaskArena implements Allocator {
   /** Gives back what the task made and its value does not use. */
   finish(value: unknown): void {
     if (this.made.length === 0) return;
-    const kept = new Set<ArrayBufferLike>();
-    collectBuffers(value, kept);
+    const kept = collectBuffers(value);
     for (const b of this.made) if (!kept.has(b)) this.pool.give(b);
     this.made.length = 0;
   }
@@ -211,19 +207,16 @@ export class TaskArena implements Allocator {
   }
 }
 
-/** The buffers behind a value: a tile, a typed array, or lists and plain objects of them. */
-export function collectBuffers(v: unknown, out: Set<ArrayBufferLike>): void {
-  if (typeof v !== "object" || v === null) return;
-  if (ArrayBuffer.isView(v)) {
-    out.add(v.buffer);
-    return;
+/** The distinct buffers behind a value: a tile or `{ data }`, a typed array, or lists of them. */
+export function collectBuffers(v: unknown, out: Set<ArrayBufferLike> = new Set()): Set<ArrayBufferLike> {
+  if (typeof v !== "object" || v === null) return out;
+  if (ArrayBuffer.isView(v)) out.add(v.buffer);
+  else if (Array.isArray(v)) for (const x of v) collectBuffers(x, out);
+  else {
+    const data = (v as { data?: unknown }).data;
+    if (ArrayBuffer.isView(data)) out.add(data.buffer);
   }
-  if (Array.isArray(v)) {
-    for (const x of v) collectBuffers(x, out);
-    return;
-  }
-  const data = (v as { data?: unknown }).data;
-  if (ArrayBuffer.isView(data)) out.add(data.buffer);
+  return out;
 }
 
 /** Fresh memory each time: the allocator of code that runs outside a scheduler. */

@@ -7,17 +7,10 @@
  * unless it escaped: memory the user holds (results, persisted blocks) or that a graph constant uses is never
  * reused, and is not counted as the engine's.
  */
-import { bufferId, type TilePool } from "@tessera/core";
+import { bufferId, collectBuffers, type TilePool } from "@tessera/core";
 
-/** The distinct buffers behind a value: a tile or `{ data }`, a typed array, or lists of them. */
-export function buffersOf(v: unknown, out: ArrayBufferLike[] = []): ArrayBufferLike[] {
-  if (typeof v !== "object" || v === null) return out;
-  const data = ArrayBuffer.isView(v) ? v : (v as { data?: unknown }).data;
-  if (ArrayBuffer.isView(data)) {
-    if (!out.includes(data.buffer)) out.push(data.buffer);
-  } else if (Array.isArray(v)) for (const x of v) buffersOf(x, out);
-  return out;
-}
+/** The distinct buffers behind a value (a tile or `{ data }`, a typed array, or lists of them), as a list. */
+export const buffersOf = (v: unknown): ArrayBufferLike[] => [...collectBuffers(v)];
 
 export class BufferLedger {
   private readonly refs = new Map<unknown, number>();
